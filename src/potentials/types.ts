@@ -50,6 +50,8 @@ export interface CompiledModel<S extends ModelSpecBase = ModelSpecBase> {
   /** Optional bounds per parameter (−∞/∞ when free). */
   readonly lower?: Float64Array;
   readonly upper?: Float64Array;
+  /** True when energy, forces and virial are linear in the parameters (the linear solver applies). */
+  readonly linearInParameters?: boolean;
   evaluate(s: Structure, nl: NeighborList, req: EvalRequest): EvalResult;
   /** The same model with a new parameter vector (tables recompiled); the original is unchanged. */
   withParameters(theta: ArrayLike<number>): CompiledModel<S>;
