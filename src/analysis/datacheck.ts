@@ -6,15 +6,19 @@
  *   per-configuration minimum distance for the same species pair.
  * - net-force: |Σ_i F_i| above NET_FORCE_ABS eV/Å and above NET_FORCE_REL × Σ_i |F_i| (DFT forces of a periodic
  *   cell sum to ~0; a large net force means wrong units, wrong atom order, or a non-periodic cluster in a field).
- * - duplicate: configurations with the same composition, volume and sorted pair-distance signature.
+ * - duplicate: configurations with the same cell and the same atoms (species and wrapped fractional positions, in any
+ *   order) within DUP_TOL. Symmetry-equivalent structures in other orientations (e.g. shear strains xy vs yz) are NOT
+ *   duplicates: their stresses differ by a permutation and they carry information.
  * - stress-sign / stress-unit: thermodynamic consistency of energies and stresses between pairs of configurations
- *   related by a small homogeneous strain ε (same atoms, same fractional coordinates within FRAC_TOL):
+ *   related by a small homogeneous strain ε (same atoms, same fractional coordinates within DISP_TOL Å):
  *   E_2 − E_1 ≈ ½ (V_1 σ_1 + V_2 σ_2) : ε (ASE sign). The least-squares ratio k of measured to predicted
  *   energy differences is ≈ 1 for consistent data, ≈ −1 for a flipped sign, ≈ 1/1602 for kbar labelled eV/Å³.
  *   Without such pairs, a group whose pressure rises with volume is flagged instead. Stresses larger than
  *   STRESS_MAX eV/Å³ (~320 GPa) are flagged as a likely unit error.
- * - energy-outlier: per-atom energy, after removing per-species reference energies fitted by least squares, more
- *   than OUTLIER_Z robust standard deviations (MAD) from its group's median and more than OUTLIER_ABS eV/atom away.
+ * - energy-outlier: an isolated per-atom energy (after removing per-species reference energies fitted by least
+ *   squares): more than OUTLIER_Z robust standard deviations (MAD) from its group's median, more than OUTLIER_ABS
+ *   eV/atom away, and separated from the nearest other energy of its group by more than OUTLIER_GAP_Z robust standard
+ *   deviations. Groups are often multimodal (e.g. relaxed and hot snapshots): a cluster is not an outlier.
  */
 import { inv3, mul3 } from '../core/mat3.ts';
 import { symbolOf } from '../core/elements.ts';
@@ -27,11 +31,16 @@ export const SHORT_ABS = 0.5;
 export const SHORT_REL = 0.7;
 export const NET_FORCE_ABS = 0.05;
 export const NET_FORCE_REL = 0.05;
-export const FRAC_TOL = 0.05;
+/** Largest atomic displacement (Å, at fixed fractional coordinates) for two configurations to count as one
+ * arrangement under strain: thermal displacements of ~0.1 Å change energies far more than the strain work. */
+export const DISP_TOL = 0.03;
 export const STRAIN_MAX = 0.05;
 export const STRESS_MAX = 2.0;
 export const OUTLIER_Z = 10;
-export const OUTLIER_ABS = 0.5;
+export const OUTLIER_ABS = 0.2;
+export const OUTLIER_GAP_Z = 10;
+/** Tolerance (Å for the cell, fractional for positions) of the duplicate test. */
+export const DUP_TOL = 1e-4;
 /** Radius (Å) within which distances are collected for the minimum-distance and duplicate checks. */
 export const DISTANCE_RANGE = 4.0;
 
@@ -123,15 +132,35 @@ export function compositionKey(species: Int32Array): string {
 interface DistanceInfo {
   /** Minimum distance per species pair key "Z1-Z2" (Z1 ≤ Z2). */
   minByPair: Map<string, number>;
-  /** Sorted distances (rounded) for the duplicate signature. */
+  /** Cell and sorted wrapped atoms, rounded to DUP_TOL: equal strings mean duplicate configurations. */
   signature: string;
+}
+
+function duplicateSignature(s: Configuration['structure']): string {
+  const round = (v: number) => Math.round(v / DUP_TOL);
+  const n = s.species.length;
+  const periodic = isFullyPeriodic(s);
+  const f = periodic ? fractional(s) : s.positions;
+  const atoms: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = [0, 1, 2].map((a) => {
+      let v = f[3 * i + a];
+      if (periodic) {
+        v -= Math.floor(v);
+        if (round(v) === round(1)) v = 0; // 0.99999999 and 0 are the same site
+      }
+      return round(v);
+    });
+    atoms.push(`${s.species[i]}:${c.join(',')}`);
+  }
+  atoms.sort();
+  return `${Array.from(s.cell, round).join(',')}|${atoms.join(';')}`;
 }
 
 function distanceInfo(c: Configuration): DistanceInfo {
   const s = c.structure;
   const nl = buildNeighborList(s, DISTANCE_RANGE, { half: true });
   const minByPair = new Map<string, number>();
-  const d: number[] = [];
   const x = s.positions;
   for (let i = 0; i < nl.nAtoms; i++) {
     for (let k = nl.start[i]; k < nl.start[i + 1]; k++) {
@@ -144,12 +173,9 @@ function distanceInfo(c: Configuration): DistanceInfo {
       const key = zi <= zj ? `${zi}-${zj}` : `${zj}-${zi}`;
       const prev = minByPair.get(key);
       if (prev === undefined || r < prev) minByPair.set(key, r);
-      d.push(Math.round(r * 1000));
     }
   }
-  d.sort((a, b) => a - b);
-  const vol = isFullyPeriodic(s) ? Math.round(volume(s) * 1000) : 0;
-  return { minByPair, signature: `${compositionKey(s.species)}|${vol}|${d.join(',')}` };
+  return { minByPair, signature: duplicateSignature(s) };
 }
 
 function median(v: number[]): number {
@@ -240,15 +266,20 @@ export function stressConsistency(configs: Configuration[]): StressConsistency |
     const fr = list.map((c) => fractional(c.structure));
     for (let a = 0; a < list.length; a++) {
       for (let b = a + 1; b < list.length; b++) {
-        let maxDf = 0;
-        const fa = fr[a], fb = fr[b];
-        for (let k = 0; k < fa.length; k++) {
-          let d = fb[k] - fa[k];
-          d -= Math.round(d);
-          if (Math.abs(d) > maxDf) maxDf = Math.abs(d);
-        }
-        if (maxDf > FRAC_TOL) continue;
         const ca = list[a], cb = list[b];
+        const fa = fr[a], fb = fr[b], cell = ca.structure.cell;
+        let maxDisp = 0;
+        for (let i = 0; i < fa.length; i += 3) {
+          const d0 = fb[i] - fa[i] - Math.round(fb[i] - fa[i]);
+          const d1 = fb[i + 1] - fa[i + 1] - Math.round(fb[i + 1] - fa[i + 1]);
+          const d2 = fb[i + 2] - fa[i + 2] - Math.round(fb[i + 2] - fa[i + 2]);
+          const dx = d0 * cell[0] + d1 * cell[3] + d2 * cell[6];
+          const dy = d0 * cell[1] + d1 * cell[4] + d2 * cell[7];
+          const dz = d0 * cell[2] + d1 * cell[5] + d2 * cell[8];
+          maxDisp = Math.max(maxDisp, Math.hypot(dx, dy, dz));
+          if (maxDisp > DISP_TOL) break;
+        }
+        if (maxDisp > DISP_TOL) continue;
         const eps = strainBetween(ca.structure.cell, cb.structure.cell);
         const emax = Math.max(...Array.from(eps, Math.abs));
         if (emax > STRAIN_MAX || emax < 1e-4) continue;
@@ -379,9 +410,15 @@ export function checkDataset(ds: Dataset): DataCheckReport {
     });
     const med = median(de);
     const mad = 1.4826 * median(de.map((x) => Math.abs(x - med))) || 1e-12;
+    const sorted = [...de].sort((a, b) => a - b);
+    const gapOf = (x: number) => {
+      const k = sorted.indexOf(x);
+      const left = k > 0 ? x - sorted[k - 1] : Infinity, right = k + 1 < sorted.length ? sorted[k + 1] - x : Infinity;
+      return Math.min(left, right);
+    };
     withE.forEach((c, i) => {
       const dev = Math.abs(de[i] - med);
-      if (dev / mad > OUTLIER_Z && dev > OUTLIER_ABS) {
+      if (dev / mad > OUTLIER_Z && dev > OUTLIER_ABS && gapOf(de[i]) / mad > OUTLIER_GAP_Z) {
         warnings.push({ kind: 'energy-outlier', message: `${configName(c)}: energy ${(de[i] - med).toFixed(3)} eV/atom from group ${g}'s median (${(dev / mad).toFixed(1)} robust sigmas)`, where: [configName(c)] });
       }
     });

@@ -7,7 +7,8 @@
  * (A = JᵀJ of the likelihood-weighted Jacobian plus the regularisation, A_t the part from type t's rows). This is
  * the evidence-maximisation fixed point for several noise levels (MacKay 1992) for linear models, and its Gauss–Newton
  * (Laplace) version for nonlinear ones. With γ_t = 0 it is the plain ML estimate.
- * Per-group estimates apply the same formula within each group.
+ * Per-group estimates (rowMask selecting one group's rows) use the group's S_t, n_t and γ_t = tr(A⁻¹ A_t,group),
+ * with A always from all rows.
  */
 import { cholesky, choleskySolve } from '../linalg/cholesky.ts';
 import { ROW_ENERGY, ROW_FORCE, ROW_STRESS, type DataRows, type SigmaSet } from './objective.ts';
@@ -27,10 +28,14 @@ export interface NoiseEstimate {
  *          to skip the degrees-of-freedom correction
  * @param regGram RᵀR of the regularisation rows (P x P), if any
  */
-export function estimateNoise(rows: DataRows, pred: Float64Array, nAtoms: Int32Array, J?: Float64Array, P = 0, regGram?: Float64Array): NoiseEstimate {
+export function estimateNoise(
+  rows: DataRows, pred: Float64Array, nAtoms: Int32Array, J?: Float64Array, P = 0, regGram?: Float64Array,
+  rowMask?: (k: number) => boolean,
+): NoiseEstimate {
   const S = [0, 0, 0];
   const n = [0, 0, 0];
   for (let k = 0; k < rows.nRows; k++) {
+    if (rowMask && !rowMask(k)) continue;
     const t = rows.kind[k];
     const d = pred[k] - rows.ref[k];
     S[t] += t === ROW_ENERGY ? (d * d) / nAtoms[rows.config[k]] : d * d;
@@ -42,14 +47,19 @@ export function estimateNoise(rows: DataRows, pred: Float64Array, nAtoms: Int32A
     const At = [new Float64Array(P * P), new Float64Array(P * P), new Float64Array(P * P)];
     for (let k = 0; k < rows.nRows; k++) {
       const t = rows.kind[k];
+      const inMask = !rowMask || rowMask(k);
       const o = k * P;
       for (let p = 0; p < P; p++) {
         const a = J[o + p];
         if (a === 0) continue;
-        for (let q = 0; q < P; q++) At[t][p * P + q] += a * J[o + q];
+        for (let q = 0; q < P; q++) {
+          const v = a * J[o + q];
+          A[p * P + q] += v;
+          if (inMask) At[t][p * P + q] += v;
+        }
       }
     }
-    for (let i = 0; i < P * P; i++) A[i] = At[0][i] + At[1][i] + At[2][i] + (regGram ? regGram[i] : 0);
+    if (regGram) for (let i = 0; i < P * P; i++) A[i] += regGram[i];
     let d = 0;
     for (let p = 0; p < P; p++) d = Math.max(d, A[p * P + p]);
     for (let p = 0; p < P; p++) A[p * P + p] += 1e-12 * (d || 1);

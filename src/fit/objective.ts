@@ -259,10 +259,10 @@ export interface FitProblem extends LeastSquaresProblem {
   predict(theta: Float64Array): Float64Array;
 }
 
-export function makeFitProblem(model: CompiledModel, ds: Dataset, settings: ObjectiveSettings): FitProblem {
+export function makeFitProblem(model: CompiledModel, ds: Dataset, settings: ObjectiveSettings, prebuiltLists?: NeighborList[]): FitProblem {
   const rows = buildRows(ds, settings);
   const offsets = offsetDesign(ds, settings.energyOffset);
-  const lists = buildNeighborLists(ds, model.cutoff, model.neighborList === 'half');
+  const lists = prebuiltLists ?? buildNeighborLists(ds, model.cutoff, model.neighborList === 'half');
   const Pm = model.paramNames.length, Po = offsets.names.length, P = Pm + Po;
   const sqrtW = rows.weight.map(Math.sqrt);
   const lower = new Float64Array(P).fill(-Infinity), upper = new Float64Array(P).fill(Infinity);

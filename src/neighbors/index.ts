@@ -1,12 +1,13 @@
 /**
- * Neighbor-list entry point: picks the builder. (Brute force until the cell-list builder lands.)
+ * Neighbor-list entry point. The cell-list builder (celllist.ts) handles every case (triclinic, small cells,
+ * free and mixed boundaries, unwrapped atoms); brute.ts stays as the test oracle.
  */
 import type { Structure } from '../structure/types.ts';
-import { bruteForceNeighborList } from './brute.ts';
+import { cellListNeighborList } from './celllist.ts';
 import type { NeighborList, NeighborOptions } from './types.ts';
 
 export type { NeighborList, NeighborOptions } from './types.ts';
 
 export function buildNeighborList(s: Structure, cutoff: number, opts: NeighborOptions): NeighborList {
-  return bruteForceNeighborList(s, cutoff, opts);
+  return cellListNeighborList(s, cutoff, opts);
 }
