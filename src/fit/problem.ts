@@ -60,3 +60,37 @@ export function project(theta: Float64Array, lower: Float64Array, upper: Float64
     else if (theta[i] > upper[i]) theta[i] = upper[i];
   }
 }
+
+/**
+ * The same problem over a subset of its parameters: the others stay at their values in `full`.
+ * `free[p]` marks parameter p as fitted. Use `expand` to turn a reduced vector back into the full one.
+ */
+export function restrictParameters(problem: LeastSquaresProblem, free: readonly boolean[], full: ArrayLike<number>): LeastSquaresProblem & { expand(reduced: ArrayLike<number>): Float64Array; reduce(fullTheta: ArrayLike<number>): Float64Array } {
+  const idx = free.map((f, p) => (f ? p : -1)).filter((p) => p >= 0);
+  const base = Float64Array.from(full);
+  const F = idx.length, P = problem.nParams;
+  const expand = (reduced: ArrayLike<number>): Float64Array => {
+    const t = base.slice();
+    idx.forEach((p, k) => (t[p] = reduced[k]));
+    return t;
+  };
+  const reduce = (fullTheta: ArrayLike<number>): Float64Array => Float64Array.from(idx, (p) => fullTheta[p]);
+  return {
+    nParams: F,
+    nResiduals: problem.nResiduals,
+    paramNames: idx.map((p) => problem.paramNames[p]),
+    lower: Float64Array.from(idx, (p) => problem.lower[p]),
+    upper: Float64Array.from(idx, (p) => problem.upper[p]),
+    residuals: (theta) => problem.residuals(expand(theta)),
+    residualsAndJacobian(theta) {
+      const { r, J } = problem.residualsAndJacobian(expand(theta));
+      const N = r.length;
+      const Jr = new Float64Array(N * F);
+      for (let k = 0; k < N; k++) for (let a = 0; a < F; a++) Jr[k * F + a] = J[k * P + idx[a]];
+      return { r, J: Jr };
+    },
+    lossTerms: problem.lossTerms?.bind(problem),
+    expand,
+    reduce,
+  };
+}

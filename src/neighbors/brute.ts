@@ -3,16 +3,28 @@
  * The oracle for the cell-list builder, and fine for small structures. Same contract as types.ts.
  */
 import { cellWidths } from '../core/mat3.ts';
+import { fractional } from '../structure/cell.ts';
 import type { Structure } from '../structure/types.ts';
 import type { NeighborList, NeighborOptions } from './types.ts';
 
-/** Number of images needed along each periodic direction so that every point within `cutoff` is reached. */
+/**
+ * Number of images needed along each periodic direction so that every point within `cutoff` is reached. Atoms need
+ * not be wrapped: the range grows by the spread of the atoms' fractional coordinates along that direction.
+ */
 export function imageRange(s: Structure, cutoff: number): [number, number, number] {
   const periodic = s.pbc[0] || s.pbc[1] || s.pbc[2];
-  if (!periodic) return [0, 0, 0];
+  if (!periodic || s.species.length === 0) return [0, 0, 0];
   const w = cellWidths(s.cell);
-  // atoms may sit anywhere (not wrapped): allow one extra image for positions outside [0,1) in fractional space
-  return [0, 1, 2].map((k) => (s.pbc[k] ? Math.ceil(cutoff / w[k]) + 1 : 0)) as [number, number, number];
+  const f = fractional(s);
+  return [0, 1, 2].map((k) => {
+    if (!s.pbc[k]) return 0;
+    let lo = Infinity, hi = -Infinity;
+    for (let i = k; i < f.length; i += 3) {
+      lo = Math.min(lo, f[i]);
+      hi = Math.max(hi, f[i]);
+    }
+    return Math.ceil(cutoff / w[k]) + Math.ceil(hi - lo) + 1;
+  }) as [number, number, number];
 }
 
 /** True if the integer image (a, b, c) is "positive": its first nonzero component is > 0. */

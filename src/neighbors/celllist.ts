@@ -15,12 +15,15 @@
  *    ceil(cutoff / bin width) bins each way. Periodic stencil offsets that leave [0, nb) wrap around and carry
  *    the integer image m = floor(b'/nb); in a cell narrower than the cutoff one stencil row visits the same bin
  *    with several images, which is exactly how a neighbor's several images (and an atom's own) are found.
- * 3. For atom i and a candidate (j, m): the separation from the wrapped positions screens candidates with a
- *    small tolerance; survivors are re-tested with the integer image s = m + n_i − n_j of the UNWRAPPED
- *    positions, shift = s_a a1 + s_b a2 + s_c a3 (same arithmetic as the brute-force oracle), and kept if
- *    |x_j + shift − x_i| < cutoff. The list is therefore exact for the positions as given.
- * 4. Atoms are counting-sorted by bin into contiguous coordinate arrays; the output goes into growable typed
- *    buffers (no allocation per pair); rows are emitted for i = 0..n−1 in order, so start[] is built directly.
+ * 3. For atom i, stencil bins are skipped when i's perpendicular distance to their faces already exceeds the
+ *    cutoff (each axis alone in a skewed cell; in quadrature when the cell rows are orthogonal). For a candidate
+ *    (j, m) the separation from the wrapped positions screens with a small tolerance; the shift is built from the
+ *    integer image s = m + n_i − n_j of the UNWRAPPED positions, shift = s_a a1 + s_b a2 + s_c a3 (the same
+ *    arithmetic as the brute-force oracle), and candidates within rounding distance of the cutoff are re-tested
+ *    as |x_j + shift − x_i| < cutoff. The list is therefore exact for the positions as given.
+ * 4. Atoms are counting-sorted by bin into contiguous coordinate arrays; the output goes into typed buffers sized
+ *    from the density (doubled if ever too small; no allocation per pair); rows are emitted for i = 0..n−1 in
+ *    order, so start[] is built directly. j and shift may be views (subarray) of slightly longer buffers.
  *
  * Half list: each pair under min(i, j); for i == j only the image s whose first nonzero component is positive
  * (the stencil is symmetric, so the mirror candidate is visited when the loop reaches the other atom).
@@ -38,6 +41,8 @@ const BIN_DIVISOR = 2;
 /** Cap on the number of bins per atom (sparse clusters in large boxes would otherwise waste memory). */
 const MAX_BINS_PER_ATOM = 4;
 const MIN_BIN_CAP = 4096;
+/** Wrap offsets are stored as int32; atoms farther than this many cells away are rejected. */
+const MAX_WRAP = 2 ** 30;
 
 /** Working cell: periodic rows kept, free rows replaced by an orthonormal complement (see the file comment). */
 export function workingCell(cell: ArrayLike<number>, pbc: readonly [boolean, boolean, boolean]): Float64Array {
@@ -128,6 +133,7 @@ export function cellListNeighborList(s: Structure, cutoff: number, opts: Neighbo
       let f = px * inv[k] + py * inv[3 + k] + pz * inv[6 + k];
       if (pbc[k]) {
         let m = Math.floor(f);
+        if (Math.abs(m) > MAX_WRAP) throw new UserError(`atom ${i} lies ${m} cells away along cell vector ${k + 1}: wrap the structure first`);
         f -= m;
         // f − floor(f) rounds to 1 for tiny negative f: that point lies on the face f = 0 of the next image
         if (!(f < 1)) {
@@ -335,9 +341,11 @@ function scanRows(g: Grid, binOf: Int32Array, initialCapacity: number): { start:
     start[i] = len;
     const q = slotOf[i];
     const bin = binOf[i];
-    const cA = bin % nbA;
-    const cB = ((bin - cA) / nbA) % nbB;
-    const cC = (bin - cA - cB * nbA) / (nbA * nbB);
+    // integer bin coordinates (| 0 keeps them small integers for V8, not doubles, in the index arithmetic below)
+    const cA = bin % nbA | 0;
+    const cB = ((bin - cA) / nbA) % nbB | 0;
+    const cC = ((bin - cA - cB * nbA) / (nbA * nbB)) | 0;
+    const baseA = cA * lenA, baseB = cB * lenB, baseC = cC * lenC;
     const xi = WS[3 * q], yi = WS[3 * q + 1], zi = WS[3 * q + 2];
     const ui = US[3 * q], vi = US[3 * q + 1], wi = US[3 * q + 2];
     const nAi = NS[3 * q], nBi = NS[3 * q + 1], nCi = NS[3 * q + 2];
@@ -347,30 +355,32 @@ function scanRows(g: Grid, binOf: Int32Array, initialCapacity: number): { start:
     slabGaps(BS[3 * q + 1], cB, rB, binWidthB, gapB);
     slabGaps(BS[3 * q + 2], cC, rC, binWidthC, gapC);
     for (let dc = 0; dc < lenC; dc++) {
-      const wc = tCbin[cC * lenC + dc];
+      const wc = tCbin[baseC + dc];
       const gc = gapC[dc];
       if (wc < 0 || gc >= screen2) continue;
-      const mc = tCimg[cC * lenC + dc];
+      const mc = tCimg[baseC + dc];
       for (let db = 0; db < lenB; db++) {
-        const wb = tBbin[cB * lenB + db];
+        const wb = tBbin[baseB + db];
         const gb = orthogonal ? gc + gapB[db] : gapB[db];
         if (wb < 0 || gb >= screen2) continue;
-        const mb = tBimg[cB * lenB + db];
+        const mb = tBimg[baseB + db];
         const rowBase = (wc * nbB + wb) * nbA;
         for (let da = 0; da < lenA; da++) {
-          const wa = tAbin[cA * lenA + da];
+          const wa = tAbin[baseA + da];
           if (wa < 0 || (orthogonal ? gb + gapA[da] : gapA[da]) >= screen2) continue;
           const nb = rowBase + wa;
           const p0 = binStart[nb], p1 = binStart[nb + 1];
           if (p0 === p1) continue;
-          const ma = tAimg[cA * lenA + da];
+          const ma = tAimg[baseA + da];
           // image translation of the wrapped neighbor, relative to i
           const ox = ma * a0 + mb * b0 + mc * g0 - xi;
           const oy = ma * a1 + mb * b1 + mc * g1 - yi;
           const oz = ma * a2 + mb * b2 + mc * g2 - zi;
-          for (let p = p0; p < p1; p++) {
+          // the counting sort keeps each bin's atoms in increasing index order: walking a bin downwards, a half
+          // list can stop at the first j < i (a predictable exit instead of a coin-flip branch per candidate)
+          for (let p = p1 - 1; p >= p0; p--) {
             const j = order[p];
-            if (half && j < i) continue;
+            if (half && j < i) break;
             const dx = WS[3 * p] + ox, dy = WS[3 * p + 1] + oy, dz = WS[3 * p + 2] + oz;
             const d2 = dx * dx + dy * dy + dz * dz;
             if (d2 >= screen2) continue;

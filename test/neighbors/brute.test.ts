@@ -15,3 +15,12 @@ test('one-atom simple cubic cell smaller than the cutoff sees its own images', (
   assert.equal(full.j.length, 18);
   assert.equal(half.j.length, 9);
 });
+
+test('brute force finds pairs of atoms stored many cells apart (unwrapped positions)', () => {
+  const s: Structure = { species: Int32Array.of(29, 29), positions: Float64Array.of(0, 0, 0, 31, 0, 0), cell: Float64Array.of(10, 0, 0, 0, 10, 0, 0, 0, 10), pbc: [true, true, true] };
+  // x = 31 is the image of x = 1: one pair at 1 Å within a 2 Å cutoff
+  const half = bruteForceNeighborList(s, 2.0, { half: true });
+  assert.equal(half.j.length, 1);
+  const d = s.positions[3] + half.shift[0] - s.positions[0];
+  assert.ok(Math.abs(Math.abs(d) - 1) < 1e-12);
+});
