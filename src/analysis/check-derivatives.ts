@@ -8,7 +8,8 @@
  *   is not 3D periodic V is taken as 1, i.e. the virial itself is compared with −∂E/∂ε (positions are strained, the
  *   cell is irrelevant), which holds for any translation-invariant model.
  * - 'dEnergy', 'dForces', 'dVirial': ∂E/∂θ_p, ∂F/∂θ_p, ∂W/∂θ_p from E, F, W at θ_p ± h_p (model.withParameters),
- *   with h_p = hParam · max(|θ_p|, 1) so that parameters of any scale get a relative step.
+ *   with h_p = hParam · |θ_p| (hParam when θ_p = 0): a relative step, so parameters of any scale (Tersoff β ~ 1e-7) are
+ *   resolved.
  *
  * Central difference D(h) = (g(+h) − g(−h)) / 2h has error c₂h² + c₄h⁴; Richardson's (4 D(h/2) − D(h)) / 3 removes
  * the h² term, leaving O(h⁴) truncation against O(ε_mach·|g|/h) round-off, hence the rather large default steps.
@@ -154,7 +155,7 @@ export function checkDerivatives(model: CompiledModel, s: Structure, opts: Check
     const cW = new Comparison('dVirial');
     const theta0 = model.parameters;
     for (let p = 0; p < nParams; p++) {
-      const hp = hParam * Math.max(Math.abs(theta0[p]), 1);
+      const hp = hParam * (theta0[p] !== 0 ? Math.abs(theta0[p]) : 1);
       const name = model.paramNames[p];
       // one vector per evaluation: [E, F (3N), W (6)]
       const num = richardsonVec((t) => {
