@@ -466,6 +466,8 @@ export function compilePair<S extends PairSpec>(spec: S): CompiledModel<S> {
     neighborList: 'half',
     paramNames: names,
     parameters: theta.slice(),
+    // every cutoff form is linear in φ, and a spline is linear in its knot values
+    linearInParameters: spec.kind === 'pair-spline',
     evaluate(s: Structure, nl: NeighborList, req: EvalRequest): EvalResult {
       return kernel(T, s, speciesToElements(s, map, spec.elements), nl, req);
     },
