@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.ts';
 import { registerDataCommands } from './data.ts';
+import { registerEvalCommand } from './eval.ts';
+import { registerCheckDerivativesCommand } from './check-derivatives.ts';
 import { VERSION } from './version.ts';
 
 export function buildProgram(): Command {
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDataCommands(program);
+  registerEvalCommand(program);
+  registerCheckDerivativesCommand(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const s of c.commands) s.exitOverride();

@@ -32,6 +32,8 @@
  * Errors are ParseErrors naming file, line and 0-based frame. Blank lines between and after frames are skipped.
  * A Properties key is required (a plain xyz comment line is free text, which we refuse to guess at).
  *
+ * The writer can add extra per-atom real columns (ExtxyzWriteOptions.atomColumns, e.g. REF_forces beside
+ * predicted forces); their names must not clash with the columns it writes itself.
  * The writer prints every double as JS's shortest round-trip representation, so reading what it writes gives
  * bit-identical numbers (sigmas and virial-derived stresses go through one multiply/divide, ±1 ulp).
  */
@@ -473,7 +475,21 @@ function infoText(v: InfoValue, key: string, frame: number): string {
   return str(parts.join(' '), key, frame);
 }
 
-function formatFrame(c: Configuration, frame: number): string {
+/** An extra per-atom real column: `width` numbers per atom, atom-major. */
+export interface ExtxyzAtomColumn {
+  name: string;
+  width: 1 | 3;
+  values: ArrayLike<number>;
+}
+
+export interface ExtxyzWriteOptions {
+  /** Extra per-atom columns per configuration (index = frame), written after the label columns. */
+  atomColumns?: readonly (readonly ExtxyzAtomColumn[] | undefined)[];
+}
+
+const OWN_COLUMNS = new Set(['species', 'pos', 'forces', 'energies']);
+
+function formatFrame(c: Configuration, frame: number, extra: readonly ExtxyzAtomColumn[] = []): string {
   const s = c.structure;
   const n = s.species.length;
   const L = c.labels;
@@ -487,6 +503,13 @@ function formatFrame(c: Configuration, frame: number): string {
   let props = 'species:S:1:pos:R:3';
   if (L.forces) props += ':forces:R:3';
   if (L.atomEnergies) props += ':energies:R:1';
+  for (const col of extra) {
+    if (OWN_COLUMNS.has(col.name) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(col.name))
+      throw new UserError(`extxyz writer: configuration ${frame}: extra column name '${col.name}' is reserved or not a valid name`);
+    if (col.values.length !== col.width * n)
+      throw new UserError(`extxyz writer: configuration ${frame}: column ${col.name} has ${col.values.length} values for ${n} atoms`);
+    props += `:${col.name}:R:${col.width}`;
+  }
   const kv: string[] = [];
   if (hasCell) kv.push(`Lattice="${nums(s.cell, 'Lattice', frame)}"`);
   kv.push(`Properties=${props}`);
@@ -520,15 +543,17 @@ function formatFrame(c: Configuration, frame: number): string {
       line += ` ${num(f[3 * i], 'forces', frame)} ${num(f[3 * i + 1], 'forces', frame)} ${num(f[3 * i + 2], 'forces', frame)}`;
     }
     if (L.atomEnergies) line += ` ${num(L.atomEnergies[i], 'energies', frame)}`;
+    for (const col of extra)
+      for (let k = 0; k < col.width; k++) line += ` ${num(col.values[col.width * i + k], col.name, frame)}`;
     out.push(line);
   }
   return out.join('\n') + '\n';
 }
 
-export function formatExtxyz(configs: readonly Configuration[]): string {
-  return configs.map(formatFrame).join('');
+export function formatExtxyz(configs: readonly Configuration[], opts: ExtxyzWriteOptions = {}): string {
+  return configs.map((c, k) => formatFrame(c, k, opts.atomColumns?.[k])).join('');
 }
 
-export function writeExtxyz(path: string, configs: readonly Configuration[]): void {
-  writeAtomic(path, formatExtxyz(configs));
+export function writeExtxyz(path: string, configs: readonly Configuration[], opts: ExtxyzWriteOptions = {}): void {
+  writeAtomic(path, formatExtxyz(configs, opts));
 }

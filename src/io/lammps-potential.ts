@@ -1,0 +1,254 @@
+/**
+ * LAMMPS potential files by pair style ↔ model specs (potentials/registry.ts ModelSpec).
+ *
+ * readLammpsPotential(paths, style, elements?) reads what `pair_style <style>` + `pair_coeff * * <file> <elements>`
+ * would read:
+ * - eam: one or more funcfl files (one element each; LAMMPS's pair_coeff i i per type) → eam-table, style eam.
+ * - eam/alloy, eam/fs: one setfl file → eam-table with all of the file's elements (atoms map to them by symbol).
+ * - tersoff, sw: one parameter file → the triplets of `elements` (default: every element of the file, in order
+ *   of first appearance).
+ * - table: `style` is the whole pair_style line, `table <linear|spline> <N>` (LAMMPS has no default N); one
+ *   section per element pair, found by keyword "A-B" or "B-A" (what exportLammps writes), or the only section of
+ *   a single-element file. `elements` is required.
+ * lj/cut, morse and buck have no potential file (their numbers live on pair_coeff lines): write a model.json.
+ * `elements` must be chemical symbols; one the potential does not cover is a UserError naming the file. When a
+ * file does not parse as the style says, the error adds the hint that the style may be wrong.
+ *
+ * exportLammps(spec, dir, basename) writes the family's LAMMPS files atomically into `dir` and returns the
+ * pair_style / pair_coeff arguments for LAMMPS atom types 1..n = spec.elements in order:
+ * - eam-table → setfl (`<basename>.eam.alloy`, or `.eam.fs` for style eam/fs); a funcfl-derived spec (style eam)
+ *   goes out as eam/alloy holding the same internal tables.
+ * - eam-spline → tabulated onto a setfl / eam/fs file (potentials/eam.ts tabulateEam; grid options below).
+ * - tersoff → `<basename>.tersoff`; sw → `<basename>.sw`.
+ * - lj / morse / buckingham / pair-spline → io/lammps-pair.ts (analytic styles, or a table file
+ *   `<basename>.table`), its pair_modify lines in `extra`.
+ * - table → `<basename>.table` with one section per pair (keyword "A-B").
+ */
+import { UserError, ParseError } from '../core/errors.ts';
+import { atomicMass, atomicNumber } from '../core/elements.ts';
+import { tabulateEam, type EamTableSpec } from '../potentials/eam.ts';
+import { eamSplineFunctions, type EamSplineSpec } from '../potentials/eam-spline.ts';
+import type { PairTableSpec, TableSection, TableStyle } from '../potentials/pair-table.ts';
+import type { ModelSpec } from '../potentials/registry.ts';
+import { join } from 'node:path';
+import { funcflToSpec, parseFuncfl, parseSetfl, setflToSpec, specToSetfl, writeSetfl } from './lammps-eam.ts';
+import { exportPairToLammps } from './lammps-pair.ts';
+import { formatSwFile, readSwFile } from './lammps-sw.ts';
+import { formatLammpsTable, parseLammpsTable } from './lammps-table.ts';
+import { formatTersoffFile, readTersoffFile } from './lammps-tersoff.ts';
+import { readText, writeAtomic } from './fs.ts';
+
+/** Pair styles with a potential file pesfit reads. */
+export const FILE_STYLES = ['eam', 'eam/alloy', 'eam/fs', 'tersoff', 'sw', 'table'] as const;
+export type FileStyle = (typeof FILE_STYLES)[number];
+
+/** The style a potential file's name suggests (LAMMPS's naming habits), or undefined. */
+export function styleFromFileName(path: string): FileStyle | undefined {
+  const p = path.toLowerCase();
+  if (p.endsWith('.eam.alloy') || p.endsWith('.setfl')) return 'eam/alloy';
+  if (p.endsWith('.eam.fs')) return 'eam/fs';
+  if (p.endsWith('.eam')) return 'eam';
+  if (p.endsWith('.tersoff')) return 'tersoff';
+  if (p.endsWith('.sw')) return 'sw';
+  return undefined;
+}
+
+interface ParsedStyle {
+  name: FileStyle;
+  table?: { style: TableStyle; tablength: number };
+}
+
+function parseStyle(style: string): ParsedStyle {
+  const words = style.trim().split(/\s+/);
+  const name = words[0];
+  if (name === 'lj/cut' || name === 'morse' || name === 'buck')
+    throw new UserError(`pair style ${name} has no potential file (its parameters are pair_coeff numbers): describe the model in a model.json`);
+  if (!(FILE_STYLES as readonly string[]).includes(name))
+    throw new UserError(`unknown pair style '${name}' (expected one of ${FILE_STYLES.join(', ')}, or a model.json)`);
+  if (name === 'table') {
+    const tstyle = words[1], n = Number(words[2]);
+    if ((tstyle !== 'linear' && tstyle !== 'spline') || !Number.isInteger(n) || n < 2 || words.length > 3)
+      throw new UserError(`style table needs the pair_style arguments, e.g. "table spline 1000" (table <linear|spline> <N>), got "${style}"`);
+    return { name, table: { style: tstyle, tablength: n } };
+  }
+  if (words.length > 1) throw new UserError(`pair style ${name} takes no arguments here, got "${style}"`);
+  return { name: name as FileStyle };
+}
+
+function checkSymbols(elements: readonly string[]): void {
+  for (const e of elements) if (atomicNumber(e) === undefined) throw new UserError(`'${e}' is not a chemical element symbol`);
+  if (new Set(elements).size !== elements.length) throw new UserError(`elements ${elements.join(', ')} repeat an element`);
+}
+
+function requireCovered(elements: readonly string[] | undefined, covered: readonly string[], file: string): void {
+  for (const e of elements ?? [])
+    if (!covered.includes(e)) throw new UserError(`${file}: element ${e} is not in the potential (it has ${covered.join(', ')})`);
+}
+
+/**
+ * Elements of a tersoff (17 words per entry) or sw (14 words) file in order of first appearance; entries may
+ * continue over several lines, so the words are counted, not the lines.
+ */
+function fileElements(text: string, wordsPerEntry: number): string[] {
+  const words = text.split(/\r?\n/).flatMap((l) => l.replace(/#.*/, '').split(/\s+/).filter((w) => w.length > 0));
+  const out: string[] = [];
+  for (let k = 0; k + 2 < words.length; k += wordsPerEntry) for (const w of words.slice(k, k + 3)) if (!out.includes(w)) out.push(w);
+  return out;
+}
+
+function tableSpec(sections: TableSection[], elements: readonly string[], t: { style: TableStyle; tablength: number }, file: string): PairTableSpec {
+  const pairs: PairTableSpec['pairs'] = {};
+  let cutoff = 0;
+  for (let a = 0; a < elements.length; a++)
+    for (let b = a; b < elements.length; b++) {
+      const k1 = `${elements[a]}-${elements[b]}`, k2 = `${elements[b]}-${elements[a]}`;
+      let sec = sections.find((s) => s.keyword === k1) ?? sections.find((s) => s.keyword === k2);
+      if (!sec && elements.length === 1 && sections.length === 1) sec = sections[0];
+      if (!sec)
+        throw new UserError(`${file}: no table section for element pair ${k1} (sections are named after the pair, "${k1}"; found ${sections.map((s) => s.keyword).join(', ')})`);
+      pairs[k1] = { table: sec };
+      const last = sec.spacing ? sec.spacing.hi : sec.r[sec.r.length - 1];
+      cutoff = Math.max(cutoff, last);
+    }
+  return { kind: 'table', elements: [...elements], cutoff, style: t.style, tablength: t.tablength, pairs };
+}
+
+/**
+ * Reads a LAMMPS potential file (several funcfl files for style eam) into a spec; see the file comment.
+ * `style` is the pair_style name (for table the whole line).
+ */
+export function readLammpsPotential(paths: string | readonly string[], style: string, elements?: readonly string[]): ModelSpec {
+  const files = typeof paths === 'string' ? [paths] : [...paths];
+  if (files.length === 0) throw new UserError('no potential file given');
+  const st = parseStyle(style);
+  if (elements) checkSymbols(elements);
+  if (st.name !== 'eam' && files.length > 1) throw new UserError(`style ${st.name} reads one file, got ${files.length}`);
+  const file = files[0];
+  const texts = files.map(readText);
+  try {
+    switch (st.name) {
+      case 'eam': {
+        const spec = funcflToSpec(files.map((f, k) => parseFuncfl(texts[k], f)));
+        requireCovered(elements, spec.elements, files.join(', '));
+        return spec;
+      }
+      case 'eam/alloy':
+      case 'eam/fs': {
+        const spec: EamTableSpec = setflToSpec(parseSetfl(texts[0], file, st.name));
+        requireCovered(elements, spec.elements, file);
+        return spec;
+      }
+      case 'tersoff': {
+        const covered = fileElements(texts[0], 17);
+        requireCovered(elements, covered, file);
+        return readTersoffFile(texts[0], file, elements ?? covered);
+      }
+      case 'sw': {
+        if (elements) {
+          const covered = fileElements(texts[0], 14);
+          requireCovered(elements, covered, file);
+        }
+        return readSwFile(texts[0], file, elements);
+      }
+      case 'table': {
+        if (!elements || elements.length === 0) throw new UserError(`${file}: a table potential needs the elements (--elements A,B)`);
+        return tableSpec(parseLammpsTable(texts[0], file), elements, st.table!, file);
+      }
+    }
+  } catch (e) {
+    if (e instanceof ParseError) {
+      const guess = styleFromFileName(file);
+      const hint = guess && guess !== st.name ? `; the file name suggests style ${guess}` : '';
+      throw new UserError(`${e.message}\n  (read as pair_style ${st.name}: is that the file's style?${hint})`);
+    }
+    throw e;
+  }
+}
+
+export interface LammpsExport {
+  /** Element symbols in LAMMPS type order (type k+1 = elements[k]). */
+  elements: string[];
+  /** Paths of the files written. */
+  files: string[];
+  /** pair_style arguments (without the command name). */
+  pairStyle: string;
+  /** pair_coeff argument strings (without the command name), file names relative to `dir`. */
+  pairCoeff: string[];
+  /** Further input lines (pair_modify) the model needs. */
+  extra: string[];
+}
+
+export interface ExportOptions {
+  /** eam-spline tabulation: points of F(ρ) and of ρ(r), r·φ(r) (default 10000 each). */
+  nrho?: number;
+  nr?: number;
+  /** eam-spline: largest tabulated density (default: the largest last F knot; F is linear beyond it anyway). */
+  rhomax?: number;
+}
+
+function eamSplineTable(spec: EamSplineSpec, o: ExportOptions): EamTableSpec {
+  const rhomax = o.rhomax ?? Math.max(...spec.F.map((t) => t.knots[t.knots.length - 1]));
+  if (!(rhomax > 0)) throw new UserError(`eam-spline export: rhomax must be positive, got ${rhomax}`);
+  const masses = spec.masses ?? spec.elements.map((e) => atomicMass(atomicNumber(e)!));
+  return tabulateEam(eamSplineFunctions(spec), [...spec.elements], spec.cutoff, {
+    style: spec.fs ? 'eam/fs' : 'eam/alloy', masses, nrho: o.nrho ?? 10000, rhomax, nr: o.nr ?? 10000,
+  });
+}
+
+/** Writes the LAMMPS files of a spec into `dir` (see the file comment) and returns how to use them. */
+export function exportLammps(spec: ModelSpec, dir: string, basename: string, opts: ExportOptions = {}): LammpsExport {
+  const els = [...spec.elements];
+  const all = `* * `;
+  const write = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeAtomic(p, text);
+    return p;
+  };
+  switch (spec.kind) {
+    case 'eam-table':
+    case 'eam-spline': {
+      const table = spec.kind === 'eam-table' ? spec : eamSplineTable(spec, opts);
+      const setfl = specToSetfl(table);
+      const name = `${basename}.${setfl.style === 'eam/fs' ? 'eam.fs' : 'eam.alloy'}`;
+      const path = write(name, writeSetfl(setfl));
+      return { elements: els, files: [path], pairStyle: setfl.style, pairCoeff: [`${all}${name} ${els.join(' ')}`], extra: [] };
+    }
+    case 'tersoff': {
+      const name = `${basename}.tersoff`;
+      const path = write(name, formatTersoffFile(spec));
+      return { elements: els, files: [path], pairStyle: 'tersoff', pairCoeff: [`${all}${name} ${els.join(' ')}`], extra: [] };
+    }
+    case 'sw': {
+      const name = `${basename}.sw`;
+      const path = write(name, formatSwFile(spec));
+      return { elements: els, files: [path], pairStyle: 'sw', pairCoeff: [`${all}${name} ${els.join(' ')}`], extra: [] };
+    }
+    case 'lj':
+    case 'morse':
+    case 'buckingham':
+    case 'pair-spline': {
+      const ex = exportPairToLammps(spec, { tableFile: `${basename}.table` });
+      const files = Object.entries(ex.files).map(([name, text]) => write(name, text));
+      return { elements: ex.elements, files, pairStyle: ex.pairStyle, pairCoeff: ex.pairCoeff, extra: ex.extra };
+    }
+    case 'table': {
+      const name = `${basename}.table`;
+      const sections: TableSection[] = [];
+      const pairCoeff: string[] = [];
+      for (let a = 0; a < els.length; a++)
+        for (let b = a; b < els.length; b++) {
+          const key = `${els[a]}-${els[b]}`;
+          const entry = spec.pairs[key] ?? spec.pairs[`${els[b]}-${els[a]}`];
+          if (!entry) throw new UserError(`table export: no table for element pair ${key}`);
+          sections.push({ ...entry.table, keyword: key });
+          pairCoeff.push(`${a + 1} ${b + 1} ${name} ${key}${entry.cutoff !== undefined ? ` ${entry.cutoff}` : ''}`);
+        }
+      const path = write(name, formatLammpsTable(sections, [`pesfit table model (${els.join(' ')})`, `use with: pair_style table ${spec.style} ${spec.tablength}`]));
+      return { elements: els, files: [path], pairStyle: `table ${spec.style} ${spec.tablength}`, pairCoeff, extra: [] };
+    }
+    default: {
+      const never: never = spec;
+      throw new UserError(`no LAMMPS export for model kind ${(never as { kind: string }).kind}`);
+    }
+  }
+}

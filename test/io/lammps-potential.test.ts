@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { UserError } from '../../src/core/errors.ts';
+import { createRng } from '../../src/core/random.ts';
+import { readExtxyz } from '../../src/io/extxyz.ts';
+import { exportLammps, readLammpsPotential } from '../../src/io/lammps-potential.ts';
+import { tabulateEam } from '../../src/potentials/eam.ts';
+import { eamSplineFunctions, type EamSplineSpec } from '../../src/potentials/eam-spline.ts';
+import { evaluateStructure } from '../../src/potentials/evaluate.ts';
+import { compileModel, type ModelSpec } from '../../src/potentials/registry.ts';
+import { bulk, randomStrain, rattle, supercell } from '../../src/structure/builders.ts';
+import type { Configuration, Structure } from '../../src/structure/types.ts';
+import { hasLammps, hasShared, LAMMPS_POTENTIALS, sharedPath, skipUnless } from '../helpers/external.ts';
+import { runLammps } from '../helpers/lammps.ts';
+import { ljSpec, splineSpec } from '../potentials/pair-fixtures.ts';
+
+const POT = (f: string) => join(LAMMPS_POTENTIALS, f);
+const havePots = existsSync(POT('Si.sw')) && existsSync(POT('Cu_u3.eam'));
+const REF = ['reference', 'lammps', 'lammps_cu_eam.extxyz'], REF_SI = ['reference', 'lammps', 'lammps_si_tersoff_sw.extxyz'];
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k] - b[k]));
+  return m;
+}
+
+/** pesfit's prediction for a LAMMPS reference frame; returns the energy, force and stress differences. */
+function parity(spec: ModelSpec, c: Configuration): { e: number; f: number; s: number } {
+  const r = evaluateStructure(compileModel(spec), c.structure, { forces: true, virial: true });
+  return { e: Math.abs(r.energy - c.labels.energy!), f: maxDiff(r.forces!, c.labels.forces!), s: maxDiff(r.stress!, c.labels.stress!) };
+}
+
+test('each file style reads into a spec that reproduces the LAMMPS reference frames',
+  { skip: skipUnless(havePots && hasShared(...REF) && hasShared(...REF_SI), 'LAMMPS potentials and ../shared reference') }, () => {
+    const cu = readExtxyz(sharedPath(...REF));
+    const si = readExtxyz(sharedPath(...REF_SI));
+    const cases: [ModelSpec, Configuration][] = [
+      [readLammpsPotential(POT('Cu_u3.eam'), 'eam', ['Cu']), cu[0]],
+      [readLammpsPotential(POT('Cu_mishin1.eam.alloy'), 'eam/alloy', ['Cu']), cu[1]],
+      [readLammpsPotential(POT('Cu_mishin1.eam.alloy'), 'eam/alloy'), cu[2]],
+      [readLammpsPotential(POT('Si.tersoff'), 'tersoff'), si[0]],
+      [readLammpsPotential(POT('Si.sw'), 'sw', ['Si']), si[1]],
+    ];
+    for (const [spec, c] of cases) {
+      const d = parity(spec, c);
+      // stress: LAMMPS's nktv2p differs from ASE's by 7e-8 relative (the reference divides by LAMMPS's)
+      assert.ok(d.e < 1e-9 && d.f < 1e-9 && d.s < 1e-9, `${spec.kind} ${String(c.info.potential)}: ${JSON.stringify(d)}`);
+    }
+  });
+
+function userErrorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof UserError, `expected a UserError, got ${String(e)}`);
+    return e.message;
+  }
+  assert.fail('expected an error');
+}
+
+test('style, element and file errors are clear UserErrors', { skip: skipUnless(havePots, 'LAMMPS potentials') }, () => {
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'tersoff')), /Si\.sw.*\n.*pair_style tersoff.*suggests style sw/s);
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Cu_u3.eam'), 'eam/alloy')), /pair_style eam\/alloy.*suggests style eam/s);
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'sw', ['C'])), /element C is not in the potential/);
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Cu_mishin1.eam.alloy'), 'eam/alloy', ['Ni'])), /element Ni is not in the potential/);
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'snap')), /unknown pair style 'snap'/);
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'table')), /table <linear\|spline> <N>/);
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'lj/cut')), /model\.json/);
+  assert.match(userErrorOf(() => readLammpsPotential('/nonexistent/x.sw', 'sw')), /no such file/);
+});
+
+function lammpsOn(exp: ReturnType<typeof exportLammps>, s: Structure) {
+  const files: Record<string, string> = {};
+  for (const p of exp.files) files[basename(p)] = readFileSync(p, 'utf8');
+  return runLammps({ structure: s, elements: exp.elements, pairStyle: exp.pairStyle, pairCoeff: exp.pairCoeff, extra: exp.extra, files });
+}
+
+function cells(elements: string[], seed: number): Structure {
+  const rng = createRng(seed);
+  const s = randomStrain(rattle(supercell(bulk(elements[0] === 'Si' ? 'diamond' : 'fcc', [elements[0]], elements[0] === 'Si' ? 5.43 : 3.6), [2, 2, 2]), 0.08, rng), 0.02, rng);
+  if (elements.length === 1) return s;
+  return { ...s, species: Int32Array.from(s.species, (z, i) => (i % 3 === 0 ? 28 : z)) };
+}
+
+test('exported files run in LAMMPS and give pesfit\'s numbers', { skip: skipUnless(hasLammps() && havePots, 'LAMMPS (lmp) and its potentials') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pesfit-export-'));
+  try {
+    const RK = [2.0, 2.6, 3.2, 3.8, 4.4, 5.0];
+    const spline: EamSplineSpec = {
+      kind: 'eam-spline', elements: ['Cu', 'Ni'], cutoff: 5.0, masses: [63.546, 58.6934],
+      F: [{ knots: [0, 0.5, 1, 1.5, 2.5], values: [0, -1.2, -2.0, -2.4, -2.5] }, { knots: [0, 0.6, 1.2, 2, 3], values: [0, -1.5, -2.3, -2.6, -2.4] }],
+      rho: [0, 1].map((q) => ({ knots: RK, values: [0.6 + 0.05 * q, 0.35, 0.18, 0.07, 0.02] })),
+      phi: [0, 1, 2].map((q) => ({ knots: RK, values: [1.5 + 0.1 * q, 0.2, -0.1, -0.05, -0.01] })),
+    };
+    // [spec, pesfit model whose numbers LAMMPS must reproduce, tolerance (eV, eV/Å)]
+    const tabulated = tabulateEam(eamSplineFunctions(spline), ['Cu', 'Ni'], 5.0, { style: 'eam/alloy', masses: spline.masses!, nrho: 10000, rhomax: 3, nr: 10000 });
+    const cases: [string, ModelSpec, ModelSpec, number][] = [
+      ['sw', readLammpsPotential(POT('Si.sw'), 'sw'), readLammpsPotential(POT('Si.sw'), 'sw'), 1e-9],
+      ['tersoff', readLammpsPotential(POT('Si.tersoff'), 'tersoff'), readLammpsPotential(POT('Si.tersoff'), 'tersoff'), 1e-9],
+      ['eam', readLammpsPotential(POT('Cu_u3.eam'), 'eam'), readLammpsPotential(POT('Cu_u3.eam'), 'eam'), 1e-9],
+      ['eam-spline', spline, tabulated, 1e-9],
+      ['eam-spline-vs-spline', spline, spline, 1e-5],
+      ['lj', ljSpec('shift') as ModelSpec, ljSpec('shift') as ModelSpec, 1e-9],
+      ['pair-spline', splineSpec('none') as ModelSpec, splineSpec('none') as ModelSpec, 1e-7],
+    ];
+    for (const [name, spec, ref, tol] of cases) {
+      const exp = exportLammps(spec, dir, `m_${name.replace(/\W/g, '_')}`);
+      for (const f of exp.files) assert.ok(existsSync(f), f);
+      const s = cells(spec.elements, 5);
+      const l = lammpsOn(exp, s);
+      const p = evaluateStructure(compileModel(ref), s, { forces: true, virial: true });
+      const de = Math.abs(l.energy - p.energy), df = maxDiff(l.forces, p.forces!);
+      assert.ok(de < tol * s.species.length && df < tol, `${name}: |ΔE| ${de}, max |ΔF| ${df} (tol ${tol})`);
+    }
+    // a table file written by the export reads back as a 'table' model that equals LAMMPS on it
+    const exp = exportLammps(splineSpec('none') as ModelSpec, dir, 'tab');
+    const table = readLammpsPotential(exp.files[0], exp.pairStyle, ['Cu', 'Ni']);
+    assert.equal(table.kind, 'table');
+    const s = cells(['Cu', 'Ni'], 6);
+    const l = lammpsOn(exp, s);
+    const p = evaluateStructure(compileModel(table), s, { forces: true, virial: true });
+    assert.ok(Math.abs(l.energy - p.energy) < 1e-9 && maxDiff(l.forces, p.forces!) < 1e-9, `table: ${l.energy} vs ${p.energy}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
