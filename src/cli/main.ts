@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.ts';
 import { registerDataCommands } from './data.ts';
+import { registerFitCommand } from './fit.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerCheckDerivativesCommand } from './check-derivatives.ts';
 import { VERSION } from './version.ts';
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDataCommands(program);
+  registerFitCommand(program);
+  registerDemoCommand(program);
   registerEvalCommand(program);
   registerCheckDerivativesCommand(program);
   for (const c of program.commands) {

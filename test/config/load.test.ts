@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/core/errors.ts';
+import { loadConfig, loadData } from '../../src/config/load.ts';
+import { writeExtxyz } from '../../src/io/extxyz.ts';
+import { bulk } from '../../src/structure/builders.ts';
+
+/** A config directory with one small data file holding Cu and Ni. */
+function dir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'pesfit-config-'));
+  const s = bulk('fcc', ['Cu'], 3.6);
+  const species = Int32Array.of(29, 29, 29, 28);
+  writeExtxyz(join(d, 'cuni.xyz'), [{
+    structure: { ...s, species }, labels: { energy: -10, forces: new Float64Array(12) }, group: 'bulk', weight: 1,
+    source: { file: 'x', frame: 0 }, info: {},
+  }]);
+  return d;
+}
+
+const MODEL = `model:
+  kind: morse
+  elements: [Cu, Ni]
+  cutoff: 5.0
+  params: {D0: 0.3, alpha: 1.4, r0: 2.8}
+`;
+
+function write(d: string, text: string): string {
+  const p = join(d, 'fit.yaml');
+  writeFileSync(p, text);
+  return p;
+}
+
+function expectConfigError(fn: () => unknown, keyPath: string, file: string, detail?: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    assert.equal(e.keyPath, keyPath);
+    assert.ok(e.message.includes(file), `message names the file: ${e.message}`);
+    if (detail) assert.match(e.message, detail);
+    return true;
+  });
+}
+
+test('a valid config resolves paths against its directory and fills defaults', () => {
+  const d = dir();
+  const cfg = loadConfig(write(d, `data: {train: [cuni.xyz]}\n${MODEL}output: {dir: results}\n`));
+  assert.equal(cfg.data.train[0].path, join(d, 'cuni.xyz'));
+  assert.equal(cfg.output.dir, join(d, 'results'));
+  assert.equal(cfg.objective.sigma, 'auto');
+  assert.equal(cfg.objective.energyOffset, 'per-species');
+  assert.equal(cfg.solver.method, 'auto');
+  assert.equal(cfg.model.kind, 'morse');
+  assert.deepEqual(Object.keys((cfg.model as { pairs: object }).pairs), ['Cu-Cu', 'Cu-Ni', 'Ni-Ni']);
+  assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.objective));
+  assert.equal(loadData(cfg).train.length, 1);
+});
+
+test('an unknown key names its key path and the file', () => {
+  const d = dir();
+  const p = write(d, `data: {train: [cuni.xyz]}\n${MODEL}objective:\n  sigmaa: auto\n`);
+  expectConfigError(() => loadConfig(p), 'objective.sigmaa', p, /unknown key/);
+});
+
+test('a wrong type names its key path and the file', () => {
+  const d = dir();
+  const p1 = write(d, `data: {train: [cuni.xyz]}\n${MODEL}solver: {max_iterations: many}\n`);
+  expectConfigError(() => loadConfig(p1), 'solver.max_iterations', p1, /number/);
+  const p2 = write(d, `data: {train: [cuni.xyz]}\n${MODEL}objective: {sigma: {energy: small}}\n`);
+  expectConfigError(() => loadConfig(p2), 'objective.sigma.energy', p2, /number/);
+  const p3 = write(d, `data: {train: [cuni.xyz]}\nmodel: {kind: morse, elements: [Cu, Ni], cutoff: 5, params: {D0: 0.3, alpha: x, r0: 2.8}}\n`);
+  expectConfigError(() => loadConfig(p3), 'model.params.alpha', p3);
+});
+
+test('a missing data file fails fast naming the key', () => {
+  const d = dir();
+  const p = write(d, `data:\n  train: [cuni.xyz]\n  test: [{path: nothere.xyz}]\n${MODEL}`);
+  expectConfigError(() => loadConfig(p), 'data.test.0.path', p, /no such file/);
+});
+
+test('elements of the data missing from the model, and model elements absent from the data, are errors', () => {
+  const d = dir();
+  const p1 = write(d, `data: {train: [cuni.xyz]}\nmodel: {kind: morse, elements: [Cu], cutoff: 5, params: {D0: 0.3, alpha: 1.4, r0: 2.8}}\n`);
+  expectConfigError(() => loadData(loadConfig(p1)), 'model.elements', p1, /Ni/);
+  const p2 = write(d, `data: {train: [cuni.xyz]}\nmodel: {kind: morse, elements: [Cu, Ni, Al], cutoff: 5, params: {D0: 0.3, alpha: 1.4, r0: 2.8}}\n`);
+  expectConfigError(() => loadData(loadConfig(p2)), 'model.elements', p2, /Al does not occur/);
+});
+
+test('model sections map onto specs: pair-spline knots, eam-spline defaults, from_lammps', () => {
+  const d = dir();
+  const ps = loadConfig(write(d, `data: {train: [cuni.xyz]}\nmodel: {kind: pair-spline, elements: [Cu, Ni], cutoff: 5, params: {knots: {start: 2, count: 7}}}\n`));
+  assert.deepEqual((ps.model as { pairs: Record<string, { knots: number[] }> }).pairs['Cu-Ni'].knots, [2, 2.5, 3, 3.5, 4, 4.5, 5]);
+  const eam = loadConfig(write(d, `data: {train: [cuni.xyz]}\nmodel:\n  kind: eam-spline\n  elements: [Cu, Ni]\n  cutoff: 5\n  params:\n    F: {knots: {start: 0, stop: 2, count: 5}}\n    rho: {knots: {start: 2, count: 6}}\n    phi: {knots: [2, 3, 4, 5]}\n`));
+  const spec = eam.model as { F: { values: number[] }[]; rho: { knots: number[]; values: number[] }[]; phi: unknown[] };
+  assert.equal(spec.F.length, 2);
+  assert.equal(spec.phi.length, 3);
+  assert.equal(spec.rho[0].values.length, 5);
+  assert.equal(spec.rho[0].knots.at(-1), 5);
+  const bad = write(d, `data: {train: [cuni.xyz]}\nmodel: {kind: eam-spline, elements: [Cu], cutoff: 5, params: {F: {knots: [0, 1, 2]}, rho: {knots: [2, 3, 4]}, phi: {knots: [2, 3, 5]}}}\n`);
+  expectConfigError(() => loadConfig(bad), 'model.params.rho.knots', bad, /last knot must be the cutoff/);
+  const missing = write(d, `data: {train: [cuni.xyz]}\nmodel: {from_lammps: nothere.eam.alloy, style: eam/alloy, elements: [Cu]}\n`);
+  expectConfigError(() => loadConfig(missing), 'model.from_lammps', missing, /no such file/);
+});
+
+test('YAML syntax errors name the file and line', () => {
+  const d = dir();
+  const p = write(d, `data: {train: [cuni.xyz]\nmodel: x\n`);
+  assert.throws(() => loadConfig(p), (e: unknown) => e instanceof ConfigError && e.message.includes(p) && /YAML/.test(e.message));
+});
