@@ -24,6 +24,7 @@
  *   `<basename>.table`), its pair_modify lines in `extra`.
  * - table → `<basename>.table` with one section per pair (keyword "A-B").
  */
+import { tabulateEamAnalytic } from '../potentials/eam-analytic.ts';
 import { UserError, ParseError } from '../core/errors.ts';
 import { atomicMass, atomicNumber } from '../core/elements.ts';
 import { tabulateEam, type EamTableSpec } from '../potentials/eam.ts';
@@ -206,8 +207,11 @@ export function exportLammps(spec: ModelSpec, dir: string, basename: string, opt
   };
   switch (spec.kind) {
     case 'eam-table':
-    case 'eam-spline': {
-      const table = spec.kind === 'eam-table' ? spec : eamSplineTable(spec, opts);
+    case 'eam-spline':
+    case 'eam-analytic': {
+      const table = spec.kind === 'eam-table' ? spec
+        : spec.kind === 'eam-spline' ? eamSplineTable(spec, opts)
+        : tabulateEamAnalytic(spec, { nr: opts.nr, nrho: opts.nrho, rhomax: opts.rhomax });
       const setfl = specToSetfl(table);
       const name = `${basename}.${setfl.style === 'eam/fs' ? 'eam.fs' : 'eam.alloy'}`;
       const path = write(name, writeSetfl(setfl));

@@ -14,6 +14,7 @@ import { ConfigError } from '../core/errors.ts';
 import { atomicNumber } from '../core/elements.ts';
 import { compileEamTable, densityTableCount, type EamTableSpec } from './eam.ts';
 import { compileEamSpline, type EamSplineSpec } from './eam-spline.ts';
+import { compileEamAnalytic, ZHOU_PARAMETER_NAMES, type EamAnalyticSpec } from './eam-analytic.ts';
 import { compilePair, PAIR_PARAMETERS, type BuckinghamSpec, type LennardJonesSpec, type MorseSpec, type PairSplineSpec } from './pair.ts';
 import { compilePairTable, type PairTableSpec } from './pair-table.ts';
 import { compileSw, SW_FIELDS, type SwSpec } from './sw.ts';
@@ -23,6 +24,7 @@ import type { CompiledModel } from './types.ts';
 export type ModelSpec =
   | EamTableSpec
   | EamSplineSpec
+  | EamAnalyticSpec
   | TersoffSpec
   | SwSpec
   | LennardJonesSpec
@@ -210,6 +212,24 @@ export const MODEL_KINDS: { readonly [K in ModelKind]: KindDefinition<K> } = {
     },
     compile: compileEamSpline,
   },
+  'eam-analytic': {
+    description: 'EAM in the Zhou-Johnson-Wadley 2004 analytic form (20 parameters per element), exported as eam/alloy',
+    keys: ['masses', 'params', 'rhoLow', 'rhoHigh'],
+    validate(spec, path) {
+      const n = els(spec).length;
+      numbers(spec.masses, `${path}.masses`, n);
+      arr(spec.params, `${path}.params`, n).forEach((p, k) => {
+        const o = obj(p, `${path}.params[${k}]`);
+        for (const name of ZHOU_PARAMETER_NAMES) num(o[name], `${path}.params[${k}].${name}`);
+        for (const key of Object.keys(o)) {
+          if (!(ZHOU_PARAMETER_NAMES as readonly string[]).includes(key)) throw new ConfigError(`${path}.params[${k}].${key}`, `unknown parameter (expected ${ZHOU_PARAMETER_NAMES.join(', ')})`);
+        }
+      });
+      if (spec.rhoLow !== undefined) numbers(spec.rhoLow, `${path}.rhoLow`, n);
+      if (spec.rhoHigh !== undefined) numbers(spec.rhoHigh, `${path}.rhoHigh`, n);
+    },
+    compile: compileEamAnalytic,
+  },
   tersoff: {
     description: 'Tersoff (LAMMPS pair_style tersoff)',
     keys: ['triplets'],
@@ -295,6 +315,7 @@ function compileByKind(spec: ModelSpec): CompiledModel<ModelSpec> {
   switch (spec.kind) {
     case 'eam-table': return MODEL_KINDS['eam-table'].compile(spec);
     case 'eam-spline': return MODEL_KINDS['eam-spline'].compile(spec);
+    case 'eam-analytic': return MODEL_KINDS['eam-analytic'].compile(spec);
     case 'tersoff': return MODEL_KINDS.tersoff.compile(spec);
     case 'sw': return MODEL_KINDS.sw.compile(spec);
     case 'lj': return MODEL_KINDS.lj.compile(spec);

@@ -7,7 +7,9 @@ import { checkDerivatives } from '../../src/analysis/check-derivatives.ts';
 import { createRng, type Rng } from '../../src/core/random.ts';
 import { readExtxyz } from '../../src/io/extxyz.ts';
 import { funcflToSpec, readFuncfl, readSetfl, setflToSpec, specToSetfl, writeSetfl } from '../../src/io/lammps-eam.ts';
-import { compileEamTable, type EamTableSpec } from '../../src/potentials/eam.ts';
+import { compileEamTable, eamTableFunctions, type EamTableSpec } from '../../src/potentials/eam.ts';
+import { evaluateEam } from '../../src/potentials/eam-core.ts';
+import { buildNeighborList } from '../../src/neighbors/index.ts';
 import { evaluateStructure } from '../../src/potentials/evaluate.ts';
 import type { CompiledModel } from '../../src/potentials/types.ts';
 import { bulk, randomStrain, rattle, supercell } from '../../src/structure/builders.ts';
@@ -175,6 +177,50 @@ test('table-value derivatives dE, dF, dW equal finite differences (random subset
     for (const q of ['e', 'f', 'w'] as const) {
       assert.ok(err[q] / mag[q] < 1e-6, `${c.name}: d${q} relative error ${err[q] / mag[q]} (max ${mag[q]})`);
     }
+  }
+});
+
+test('the specialised table kernel equals the generic EAM kernel over EamTableFunctions to 1e-12', () => {
+  if (!haveFiles()) return;
+  for (const c of CASES) {
+    const spec = c.load();
+    const model = compileEamTable(spec), fns = eamTableFunctions(spec);
+    for (const s of randomCells(c.elements, c.a, 29)) {
+      const nl = buildNeighborList(s, model.cutoff, { half: true });
+      const req = { forces: true, virial: true, atomEnergies: true };
+      const a = model.evaluate(s, nl, req), b = evaluateEam(fns, spec.elements, s, nl, req);
+      const rel = (x: ArrayLike<number>, y: ArrayLike<number>) => maxAbsDiff(x, y) / Math.max(...Array.from(y, Math.abs), 1e-300);
+      const errs = [Math.abs(a.energy - b.energy) / Math.abs(b.energy), rel(a.forces!, b.forces!), rel(a.virial!, b.virial!), rel(a.atomEnergies!, b.atomEnergies!)];
+      assert.ok(Math.max(...errs) < 1e-12, `${c.name} ${s.species.length} atoms: ${errs.join(', ')}`);
+    }
+  }
+});
+
+test('large shuffled cells (evaluated in a spatially sorted order) equal the generic kernel to 1e-12', () => {
+  if (!haveFiles()) return;
+  const rng = createRng(41);
+  // 10,240 atoms in random order: mean neighbor index distance ~n/3, beyond the kernel's locality budget
+  const base = rattle(withSpecies(supercell(bulk('fcc', ['Cu'], 3.56), [16, 16, 10]), ['Ni', 'Cu'], rng), 0.1, rng);
+  const n = base.species.length, perm = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const k = rng.int(i + 1);
+    [perm[i], perm[k]] = [perm[k], perm[i]];
+  }
+  const s: Structure = {
+    ...base,
+    species: Int32Array.from(perm, (o) => base.species[o]),
+    positions: Float64Array.from({ length: 3 * n }, (_, q) => base.positions[3 * perm[Math.floor(q / 3)] + (q % 3)]),
+  };
+  const spec = CASES[2].load();
+  const model = compileEamTable(spec);
+  const nl = buildNeighborList(s, model.cutoff, { half: true });
+  const req = { forces: true, virial: true, atomEnergies: true };
+  const a = model.evaluate(s, nl, req), b = evaluateEam(eamTableFunctions(spec), spec.elements, s, nl, req);
+  const again = model.evaluate(s, nl, req); // cached layout
+  const rel = (x: ArrayLike<number>, y: ArrayLike<number>) => maxAbsDiff(x, y) / Math.max(...Array.from(y, Math.abs));
+  for (const r of [a, again]) {
+    const errs = [Math.abs(r.energy - b.energy) / Math.abs(b.energy), rel(r.forces!, b.forces!), rel(r.virial!, b.virial!), rel(r.atomEnergies!, b.atomEnergies!)];
+    assert.ok(Math.max(...errs) < 1e-12, `shuffled ${n} atoms: ${errs.join(', ')}`);
   }
 });
 

@@ -44,7 +44,7 @@ test('compileModel dispatches each kind to its family compiler (identical result
 });
 
 test('the registry lists every kind of the ModelSpec union', () => {
-  assert.deepEqual([...MODEL_KIND_NAMES].sort(), ['buckingham', 'eam-spline', 'eam-table', 'lj', 'morse', 'pair-spline', 'sw', 'table', 'tersoff']);
+  assert.deepEqual([...MODEL_KIND_NAMES].sort(), ['buckingham', 'eam-analytic', 'eam-spline', 'eam-table', 'lj', 'morse', 'pair-spline', 'sw', 'table', 'tersoff']);
 });
 
 function keyPathOf(f: () => unknown): string {
