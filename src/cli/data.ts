@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { checkDataset, type DataCheckReport, type GroupSummary } from '../analysis/datacheck.ts';
 import { UserError } from '../core/errors.ts';
 import {
-  readConfigurations, writeConfigurations, parseReadFormat, parseWriteFormat, type StressMode,
+  readConfigurations, writeConfigurations, parseReadFormat, parseWriteFormat, detectReadFormat, detectWriteFormat, type StressMode,
 } from '../io/formats.ts';
 import type { Configuration } from '../structure/types.ts';
 import { fmt, formatTable } from './table.ts';
@@ -80,8 +80,12 @@ export function registerDataCommands(program: Command): void {
     .option('--stress <mode>', 'stress components to keep: full, diagonal or none (mlearn default: diagonal)')
     .option('--elements <list>', 'element order of LAMMPS atom types, comma-separated (lammps-data)')
     .action((input: string, output: string, opts: { from?: string; to?: string; stress?: string; elements?: string }) => {
-      const configs = readConfigurations(input, { format: opts.from ? parseReadFormat(opts.from) : undefined, stress: parseStressMode(opts.stress) });
-      writeConfigurations(output, configs, { format: opts.to ? parseWriteFormat(opts.to) : undefined, elements: opts.elements?.split(',') });
+      // check every argument before reading what may be a large file
+      const to = opts.to ? parseWriteFormat(opts.to) : detectWriteFormat(output);
+      const from = opts.from ? parseReadFormat(opts.from) : detectReadFormat(input);
+      const stress = parseStressMode(opts.stress);
+      const configs = readConfigurations(input, { format: from, stress });
+      writeConfigurations(output, configs, { format: to, elements: opts.elements?.split(',') });
       const atoms = configs.reduce((a, c) => a + c.structure.species.length, 0);
       console.log(`wrote ${configs.length} configurations (${atoms} atoms) to ${output}`);
     });
