@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { writeModelJson } from '../../src/io/model-json.ts';
 import { compileModel, type ModelSpec } from '../../src/potentials/registry.ts';
 import { LAMMPS_POTENTIALS, skipUnless } from '../helpers/external.ts';
@@ -12,18 +12,7 @@ import { ljSpec } from '../potentials/pair-fixtures.ts';
 const SW = join(LAMMPS_POTENTIALS, 'Si.sw');
 const EAM = join(LAMMPS_POTENTIALS, 'Cu_u3.eam');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const run = runCli;
 
 interface JsonReport {
   pass: boolean;

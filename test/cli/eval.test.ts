@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { readExtxyz } from '../../src/io/extxyz.ts';
 import { hasShared, LAMMPS_POTENTIALS, ROOT, sharedPath, skipUnless } from '../helpers/external.ts';
 
@@ -14,19 +14,7 @@ const CU_REF = ['reference', 'lammps', 'lammps_cu_eam.extxyz'];
 const ready = existsSync(SW) && hasShared(...REF) && hasShared(...CU_REF);
 
 /** Runs the CLI in-process, capturing what it prints. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+const run = runCli;
 
 /** The SW frame of the reference file (LAMMPS `pair_style sw` with Si.sw), written alone to `dir`. */
 function swFrame(dir: string): string {
