@@ -4,6 +4,7 @@
  * leave-one-group-out makes one fold per group.
  */
 import { UserError } from '../core/errors.ts';
+import { createRng } from '../core/random.ts';
 import type { Dataset } from '../structure/types.ts';
 
 export type FoldSpec = { folds: number; seed?: number } | { by: 'group' };
@@ -22,24 +23,14 @@ export function assignFolds(ds: Dataset, spec: FoldSpec): Int32Array {
   const k = spec.folds;
   if (!Number.isInteger(k) || k < 2) throw new UserError(`validation.cv.folds: expected an integer ≥ 2, got ${k}`);
   if (k > M) throw new UserError(`validation.cv.folds: ${k} folds but only ${M} configurations`);
-  // seeded Fisher–Yates per group (mulberry32), then deal round-robin so every group spreads over the folds
-  let s = (spec.seed ?? 12345) >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  // seeded shuffle per group, then deal round-robin so every group spreads over the folds
+  const rng = createRng(spec.seed ?? 12345);
   const byGroup = new Map<string, number[]>();
   ds.configs.forEach((c, i) => (byGroup.get(c.group) ?? byGroup.set(c.group, []).get(c.group)!).push(i));
   let next = 0;
   for (const g of [...byGroup.keys()].sort()) {
     const list = byGroup.get(g)!;
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [list[i], list[j]] = [list[j], list[i]];
-    }
+    rng.shuffle(list);
     for (const i of list) out[i] = next++ % k;
   }
   return out;

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createRng } from '../../src/core/random.ts';
 import assert from 'node:assert/strict';
 import { mul3, transpose3, det3 } from '../../src/core/mat3.ts';
 import { VOIGT_PAIRS, voigtToFull, fullToVoigt } from '../../src/core/voigt.ts';
@@ -28,16 +29,10 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
+/** Deterministic uniform numbers on [0, 1), so failures reproduce. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.float();
 }
 
 /** A uniformly random rotation (row-major, det +1) from a random unit quaternion. */

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { createRng } from '../../src/core/random.ts';
 import assert from 'node:assert/strict';
 import { det3, inv3, mul3, transpose3 } from '../../src/core/mat3.ts';
 import { voigtToFull } from '../../src/core/voigt.ts';
@@ -7,15 +8,10 @@ import {
 } from '../../src/io/lammps-frame.ts';
 import type { Structure } from '../../src/structure/types.ts';
 
+/** Deterministic uniform numbers on [0, 1), so failures reproduce. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.float();
 }
 
 function randomStructure(rand: () => number, n: number, pbc: [boolean, boolean, boolean]): Structure {
