@@ -9,6 +9,9 @@ import { registerFitCommand } from './fit.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerEvalCommand } from './eval.ts';
 import { registerCheckDerivativesCommand } from './check-derivatives.ts';
+import { registerPropertiesCommand } from './properties.ts';
+import { registerMdCommand } from './md.ts';
+import { registerPhononsCommand } from './phonons.ts';
 import { VERSION } from './version.ts';
 
 export function buildProgram(): Command {
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerEvalCommand(program);
   registerCheckDerivativesCommand(program);
+  registerPropertiesCommand(program);
+  registerMdCommand(program);
+  registerPhononsCommand(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const s of c.commands) s.exitOverride();

@@ -282,3 +282,44 @@ export function specToSetfl(spec: EamTableSpec, comments?: [string, string, stri
     rphi: spec.rphi.map((t) => Float64Array.from(t)),
   };
 }
+
+/**
+ * A funcfl file (`pair_style eam`) holding a single-element table spec, written so that LAMMPS's file2array gives
+ * back exactly the spec's tables: LAMMPS keeps int(rmax/dr + 0.5) = nr_file − 1 points (likewise for ρ) and its
+ * 4-point Lagrange re-gridding reproduces the nodes of an unchanged grid, so the file carries the spec's nr (nrho)
+ * values plus one appended point that LAMMPS never reads into its tables (a linear continuation). Z(r) is
+ * sqrt(r·φ / (27.2·0.529)) ≥ 0, so r·φ must be ≥ 0 everywhere (a funcfl cannot store a negative r·φ, i.e. an
+ * attractive pair term). LAMMPS sets rhomax = (nrho_file − 1)·drho = nrho·drho, the spec's own rhomax when it
+ * came from a funcfl; other specs differ only for ρ beyond their last F node.
+ */
+export function specToFuncfl(spec: EamTableSpec, comment?: string): FuncflFile {
+  if (spec.elements.length !== 1) {
+    throw new UserError(`funcfl (pair_style eam) holds one element, the model has ${spec.elements.length}: write eam/alloy instead`);
+  }
+  if (spec.style === 'eam/fs') throw new UserError('an eam/fs model cannot be written as funcfl (its density depends on the element pair)');
+  const c = LAMMPS_FUNCFL_HARTREE_EV * LAMMPS_FUNCFL_BOHR_A;
+  const rphi = spec.rphi[0];
+  const Z = new Float64Array(spec.nr + 1);
+  for (let m = 0; m < spec.nr; m++) {
+    if (!(rphi[m] >= 0)) {
+      throw new UserError(`funcfl cannot hold r·phi = ${rphi[m]} < 0 at r = ${m * spec.dr} Å (it stores Z(r) with r·phi = 27.2·0.529·Z²): write eam/alloy instead`);
+    }
+    Z[m] = Math.sqrt(rphi[m] / c);
+  }
+  const extend = (t: readonly number[], out: Float64Array): Float64Array => {
+    const n = t.length;
+    for (let m = 0; m < n; m++) out[m] = t[m];
+    out[n] = 2 * t[n - 1] - t[n - 2];
+    return out;
+  };
+  Z[spec.nr] = Math.max(0, 2 * Z[spec.nr - 1] - Z[spec.nr - 2]);
+  const el = spec.elements[0];
+  return {
+    comment: comment ?? `written by pesfit (element ${el})`,
+    header: { z: atomicNumber(el) ?? 0, mass: spec.masses[0], latticeConstant: 0, latticeType: 'unknown' },
+    nrho: spec.nrho + 1, drho: spec.drho, nr: spec.nr + 1, dr: spec.dr, cut: spec.cutoff,
+    F: extend(spec.F[0], new Float64Array(spec.nrho + 1)),
+    Z,
+    rho: extend(spec.rho[0], new Float64Array(spec.nr + 1)),
+  };
+}

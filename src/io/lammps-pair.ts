@@ -14,9 +14,17 @@
  *   N = 20000 gives ≤ 1e-11 eV/Å for smooth forms; pair-spline needs N = 60000 for ≤ 1e-9 eV/Å per pair, hence the
  *   defaults. The last point takes the limit from inside the cutoff (pairCurve is 0 at r_c).
  * The table's inner radius (LAMMPS refuses shorter pairs) defaults to the first knot (pair-spline) or 0.35 r_c.
+ *
+ * Reading (parsePairCoeffInput): the reverse for lj/cut, morse and buck, from LAMMPS input lines (a snippet, or the
+ * lammps.in pesfit writes): `pair_style <style> <rc>`, `pair_coeff I J <coefficients> [rc_IJ]` (I, J types or
+ * LAMMPS ranges `*`, `n*`, `*n`, `m*n`), `pair_modify shift yes|no` and, for lj/cut, `pair_modify mix
+ * geometric|arithmetic` (LAMMPS mixes missing lj/cut I≠J pairs, geometric by default; morse and buck need every
+ * pair). Other commands are ignored; `#` comments and `&` continuations are honoured. Types 1..n are `elements`
+ * in order, or, when not given, those of pesfit's header comment `# ... LAMMPS atom types 1=Cu 2=Ni`. One cutoff:
+ * a pair_coeff cutoff different from the global one cannot be represented and is refused.
  */
-import { UserError } from '../core/errors.ts';
-import { pairCurve, type PairSpec } from '../potentials/pair.ts';
+import { ParseError, UserError } from '../core/errors.ts';
+import { pairCurve, type BuckinghamPair, type LennardJonesPair, type MorsePair, type PairSpec } from '../potentials/pair.ts';
 import type { TableSection } from '../potentials/pair-table.ts';
 import { formatLammpsTable } from './lammps-table.ts';
 
@@ -148,4 +156,129 @@ export function exportPairToLammps(spec: PairSpec, opts: PairExportOptions = {})
   const header = [`pesfit ${spec.kind} model (${els.join(' ')}), cutoff ${spec.cutoff} A, cutoff_function ${JSON.stringify(spec.cutoff_function)}`,
     `use with: pair_style table spline ${n}`];
   return { elements: [...els], pairStyle: `table spline ${n}`, pairCoeff, extra: [], files: { [file]: formatLammpsTable(sections, header) } };
+}
+
+/** Pair styles whose parameters live on pair_coeff lines, and the pesfit kind of each. */
+export const PAIR_COEFF_STYLES = { 'lj/cut': 'lj', morse: 'morse', buck: 'buckingham' } as const;
+export type PairCoeffStyle = keyof typeof PAIR_COEFF_STYLES;
+
+const COEFF_NAMES: Record<PairCoeffStyle, readonly string[]> = {
+  'lj/cut': ['epsilon', 'sigma'],
+  morse: ['D0', 'alpha', 'r0'],
+  buck: ['A', 'rho', 'C'],
+};
+
+/** LAMMPS type range (`3`, `*`, `2*`, `*2`, `1*3`) as 1-based [lo, hi] within 1..n. */
+function typeRange(tok: string, n: number, where: () => ParseError): [number, number] {
+  const m = /^(\d*)(\*?)(\d*)$/.exec(tok);
+  if (!m || (m[2] === '' && (m[1] === '' || m[3] !== ''))) throw where();
+  const lo = m[2] === '' ? Number(m[1]) : m[1] === '' ? 1 : Number(m[1]);
+  const hi = m[2] === '' ? Number(m[1]) : m[3] === '' ? n : Number(m[3]);
+  if (!(lo >= 1 && hi <= n && lo <= hi)) throw where();
+  return [lo, hi];
+}
+
+/** Input lines with comments removed and `&` continuations joined, each with its first line number. */
+function inputLines(text: string): { words: string[]; line: number }[] {
+  const out: { words: string[]; line: number }[] = [];
+  let acc = '', first = 0;
+  text.split(/\r?\n/).forEach((raw, k) => {
+    const body = raw.replace(/#.*/, '').trimEnd();
+    if (acc === '') first = k + 1;
+    if (body.endsWith('&')) {
+      acc += body.slice(0, -1) + ' ';
+      return;
+    }
+    acc += body;
+    const words = acc.trim().split(/\s+/).filter((w) => w.length > 0);
+    if (words.length > 0) out.push({ words, line: first });
+    acc = '';
+  });
+  return out;
+}
+
+/** Elements from pesfit's header comment "LAMMPS atom types 1=Cu 2=Ni", or undefined. */
+function headerElements(text: string): string[] | undefined {
+  const m = /LAMMPS atom types((?:\s+\d+=[A-Z][a-z]?)+)/.exec(text);
+  if (!m) return undefined;
+  const pairs = m[1].trim().split(/\s+/).map((w) => w.split('='));
+  return pairs.every(([k], i) => Number(k) === i + 1) ? pairs.map(([, e]) => e) : undefined;
+}
+
+/**
+ * A pair model from LAMMPS input lines for pair style lj/cut, morse or buck (see the file comment). `style` may
+ * carry the global cutoff (`lj/cut 10`), used when the text has no pair_style line.
+ */
+export function parsePairCoeffInput(text: string, file: string, style: string, elements?: readonly string[]): PairSpec {
+  const styleWords = style.trim().split(/\s+/);
+  const name = styleWords[0] as PairCoeffStyle;
+  if (!(name in PAIR_COEFF_STYLES)) throw new UserError(`no pair_coeff reader for pair style ${styleWords[0]} (have ${Object.keys(PAIR_COEFF_STYLES).join(', ')})`);
+  const lines = inputLines(text);
+  if (!lines.some((l) => l.words[0] === 'pair_coeff')) {
+    throw new UserError(`${file}: no pair_coeff lines for ${name} (lj/cut, morse and buck are read from LAMMPS input lines; or give a model.json)`);
+  }
+  const els = elements ? [...elements] : headerElements(text);
+  if (!els || els.length === 0) throw new UserError(`${file}: give the elements of LAMMPS types 1..n in order (--elements A,B)`);
+  const n = els.length, nc = COEFF_NAMES[name].length;
+  let cutoff = styleWords.length > 1 ? Number(styleWords[1]) : NaN;
+  let shift = false, mix: 'geometric' | 'arithmetic' = 'geometric';
+  const coeff = new Map<string, { v: number[]; cut?: number; line: number }>();
+  for (const { words, line } of lines) {
+    const err = (what: string): ParseError => new ParseError({ file, line }, what);
+    const cmd = words[0];
+    if (cmd === 'pair_style') {
+      if (words[1] !== name) throw err(`expected pair_style ${name}, got "${words.slice(1).join(' ')}"`);
+      cutoff = Number(words[2]);
+      if (!(cutoff > 0) || words.length !== 3) throw err(`expected "pair_style ${name} <global cutoff>"`);
+    } else if (cmd === 'pair_modify') {
+      for (let k = 1; k < words.length; k += 2) {
+        const key = words[k], val = words[k + 1];
+        if (key === 'shift' && (val === 'yes' || val === 'no')) shift = val === 'yes';
+        else if (key === 'mix' && (val === 'geometric' || val === 'arithmetic')) mix = val;
+        else if (key === 'mix') throw err(`pair_modify mix ${val ?? ''}: only geometric and arithmetic are read`);
+        else throw err(`pair_modify ${key} ${val ?? ''}: only "shift yes|no" and "mix geometric|arithmetic" are read`);
+      }
+    } else if (cmd === 'pair_coeff') {
+      if (words.length !== 3 + nc && words.length !== 4 + nc) {
+        throw err(`expected "pair_coeff I J ${COEFF_NAMES[name].join(' ')} [cutoff]" for ${name}, got ${words.length - 1} arguments`);
+      }
+      const bad = (): ParseError => err(`pair_coeff types "${words[1]} ${words[2]}" are not types or ranges within 1..${n} (${els.join(' ')})`);
+      const [i0, i1] = typeRange(words[1], n, bad), [j0, j1] = typeRange(words[2], n, bad);
+      const nums = words.slice(3).map((w) => Number(w));
+      nums.forEach((v, k) => {
+        if (!Number.isFinite(v)) throw err(`expected a number for ${k < nc ? COEFF_NAMES[name][k] : 'the cutoff'}, got "${words[3 + k]}"`);
+      });
+      for (let i = i0; i <= i1; i++)
+        for (let j = Math.max(j0, i); j <= j1; j++) coeff.set(`${i} ${j}`, { v: nums.slice(0, nc), cut: nums[nc], line });
+      // LAMMPS swaps plain numbers I > J (pair_coeff 2 1 sets 1 2); ranges set only J ≥ I
+      if (i0 === i1 && j0 === j1 && i0 > j0) coeff.set(`${j0} ${i0}`, { v: nums.slice(0, nc), cut: nums[nc], line });
+    }
+  }
+  if (!(cutoff > 0)) throw new UserError(`${file}: no global cutoff (a "pair_style ${name} <cutoff>" line, or --style "${name} <cutoff>")`);
+  const pairs: Record<string, Record<string, number>> = {};
+  for (let i = 1; i <= n; i++)
+    for (let j = i; j <= n; j++) {
+      const key = `${els[i - 1]}-${els[j - 1]}`;
+      let c = coeff.get(`${i} ${j}`);
+      if (c?.cut !== undefined && c.cut !== cutoff) {
+        throw new ParseError({ file, line: c.line }, `pair ${key} has its own cutoff ${c.cut} ≠ the global ${cutoff}: pesfit models have one cutoff`);
+      }
+      if (!c) {
+        const ci = coeff.get(`${i} ${i}`), cj = coeff.get(`${j} ${j}`);
+        if (name !== 'lj/cut' || !ci || !cj) throw new UserError(`${file}: no pair_coeff for types ${i} ${j} (${key})`);
+        const eps = Math.sqrt(ci.v[0] * cj.v[0]);
+        const sig = mix === 'geometric' ? Math.sqrt(ci.v[1] * cj.v[1]) : 0.5 * (ci.v[1] + cj.v[1]);
+        c = { v: [eps, sig], line: 0 };
+      }
+      pairs[key] = Object.fromEntries(COEFF_NAMES[name].map((p, k) => [p, c!.v[k]]));
+    }
+  const common = { elements: els, cutoff, cutoff_function: shift ? ('shift' as const) : ('none' as const) };
+  switch (name) {
+    case 'lj/cut':
+      return { kind: 'lj', ...common, pairs: pairs as unknown as Record<string, LennardJonesPair> };
+    case 'morse':
+      return { kind: 'morse', ...common, pairs: pairs as unknown as Record<string, MorsePair> };
+    case 'buck':
+      return { kind: 'buckingham', ...common, pairs: pairs as unknown as Record<string, BuckinghamPair> };
+  }
 }

@@ -10,7 +10,12 @@
  * - table: `style` is the whole pair_style line, `table <linear|spline> <N>` (LAMMPS has no default N); one
  *   section per element pair, found by keyword "A-B" or "B-A" (what exportLammps writes), or the only section of
  *   a single-element file. `elements` is required.
- * lj/cut, morse and buck have no potential file (their numbers live on pair_coeff lines): write a model.json.
+ * - snap: either two files, `.snapcoeff` then `.snapparam` (the blocks of `elements` in that order, default all in
+ *   file order), or one `.snap` include file (pair_style/pair_coeff lines, possibly hybrid/overlay with zbl), which
+ *   gives a snap spec or an overlay of zbl + snap (io/lammps-snap.ts); `elements` must then be covered by it.
+ * - lj/cut, morse, buck: no potential file; their numbers live on pair_coeff lines, read from LAMMPS input lines
+ *   (a snippet, or pesfit's own lammps.in) by io/lammps-pair.ts parsePairCoeffInput. `style` may carry the global
+ *   cutoff (`lj/cut 10`) when the lines have no pair_style; `elements` are types 1..n (default: pesfit's header).
  * `elements` must be chemical symbols; one the potential does not cover is a UserError naming the file. When a
  * file does not parse as the style says, the error adds the hint that the style may be wrong.
  *
@@ -23,6 +28,13 @@
  * - lj / morse / buckingham / pair-spline → io/lammps-pair.ts (analytic styles, or a table file
  *   `<basename>.table`), its pair_modify lines in `extra`.
  * - table → `<basename>.table` with one section per pair (keyword "A-B").
+ * - snap → `<basename>.snapcoeff` + `<basename>.snapparam` (io/lammps-snap.ts), `pair_style snap`,
+ *   `pair_coeff * * <basename>.snapcoeff <basename>.snapparam El…`.
+ * - zbl → no file: `pair_style zbl inner outer`, one `pair_coeff a b Z_a Z_b` per type pair a ≤ b.
+ * - overlay → `pair_style hybrid/overlay <sub-style args>…` with each component's pair_coeff lines carrying its
+ *   sub-style name (and its 1-based occurrence when a sub-style repeats, as LAMMPS requires) and each `pair_modify
+ *   X` turned into `pair_modify pair <sub-style> [k] X`. Components must list the overlay's elements in the same
+ *   order (types are shared); their files are `<basename>.*`, or `<basename>.c<i>.*` when two components share a kind.
  */
 import { tabulateEamAnalytic } from '../potentials/eam-analytic.ts';
 import { UserError, ParseError } from '../core/errors.ts';
@@ -31,16 +43,19 @@ import { tabulateEam, type EamTableSpec } from '../potentials/eam.ts';
 import { eamSplineFunctions, type EamSplineSpec } from '../potentials/eam-spline.ts';
 import type { PairTableSpec, TableSection, TableStyle } from '../potentials/pair-table.ts';
 import type { ModelSpec } from '../potentials/registry.ts';
+import type { OverlaySpec } from '../potentials/overlay.ts';
 import { join } from 'node:path';
 import { funcflToSpec, parseFuncfl, parseSetfl, setflToSpec, specToSetfl, writeSetfl } from './lammps-eam.ts';
-import { exportPairToLammps } from './lammps-pair.ts';
+import { PAIR_COEFF_STYLES, exportPairToLammps, parsePairCoeffInput, type PairCoeffStyle } from './lammps-pair.ts';
 import { formatSwFile, readSwFile } from './lammps-sw.ts';
 import { formatLammpsTable, parseLammpsTable } from './lammps-table.ts';
 import { formatTersoffFile, readTersoffFile } from './lammps-tersoff.ts';
+import { readSnapFiles, readSnapInclude, writeSnapCoeff, writeSnapParam } from './lammps-snap.ts';
+import { zblCharges } from '../potentials/zbl.ts';
 import { readText, writeAtomic } from './fs.ts';
 
 /** Pair styles with a potential file pesfit reads. */
-export const FILE_STYLES = ['eam', 'eam/alloy', 'eam/fs', 'tersoff', 'sw', 'table'] as const;
+export const FILE_STYLES = ['eam', 'eam/alloy', 'eam/fs', 'tersoff', 'sw', 'table', 'snap'] as const;
 export type FileStyle = (typeof FILE_STYLES)[number];
 
 /** The style a potential file's name suggests (LAMMPS's naming habits), or undefined. */
@@ -51,19 +66,23 @@ export function styleFromFileName(path: string): FileStyle | undefined {
   if (p.endsWith('.eam')) return 'eam';
   if (p.endsWith('.tersoff')) return 'tersoff';
   if (p.endsWith('.sw')) return 'sw';
+  if (p.endsWith('.snap') || p.endsWith('.snapcoeff') || p.endsWith('.snapparam')) return 'snap';
   return undefined;
 }
 
 interface ParsedStyle {
-  name: FileStyle;
+  name: FileStyle | PairCoeffStyle;
   table?: { style: TableStyle; tablength: number };
 }
 
 function parseStyle(style: string): ParsedStyle {
   const words = style.trim().split(/\s+/);
   const name = words[0];
-  if (name === 'lj/cut' || name === 'morse' || name === 'buck')
-    throw new UserError(`pair style ${name} has no potential file (its parameters are pair_coeff numbers): describe the model in a model.json`);
+  if (name in PAIR_COEFF_STYLES) {
+    if (words.length > 2 || (words.length === 2 && !(Number(words[1]) > 0)))
+      throw new UserError(`style ${name} takes at most its global cutoff here, e.g. "${name} 10", got "${style}"`);
+    return { name: name as PairCoeffStyle };
+  }
   if (!(FILE_STYLES as readonly string[]).includes(name))
     throw new UserError(`unknown pair style '${name}' (expected one of ${FILE_STYLES.join(', ')}, or a model.json)`);
   if (name === 'table') {
@@ -123,7 +142,12 @@ export function readLammpsPotential(paths: string | readonly string[], style: st
   if (files.length === 0) throw new UserError('no potential file given');
   const st = parseStyle(style);
   if (elements) checkSymbols(elements);
-  if (st.name !== 'eam' && files.length > 1) throw new UserError(`style ${st.name} reads one file, got ${files.length}`);
+  if (st.name === 'snap' && files.length > 2) throw new UserError(`style snap reads a .snapcoeff and a .snapparam file, or one .snap include, got ${files.length} files`);
+  if (st.name in PAIR_COEFF_STYLES) {
+    if (files.length > 1) throw new UserError(`style ${st.name} reads one file of input lines, got ${files.length} files`);
+    return parsePairCoeffInput(readText(files[0]), files[0], style, elements);
+  }
+  if (st.name !== 'eam' && st.name !== 'snap' && files.length > 1) throw new UserError(`style ${st.name} reads one file, got ${files.length}`);
   const file = files[0];
   const texts = files.map(readText);
   try {
@@ -155,6 +179,15 @@ export function readLammpsPotential(paths: string | readonly string[], style: st
         if (!elements || elements.length === 0) throw new UserError(`${file}: a table potential needs the elements (--elements A,B)`);
         return tableSpec(parseLammpsTable(texts[0], file), elements, st.table!, file);
       }
+      case 'snap': {
+        if (files.length === 2) return readSnapFiles(files[0], files[1], elements);
+        const spec = readSnapInclude(file);
+        requireCovered(elements, spec.elements, file);
+        return spec;
+      }
+      default:
+        // lj/cut, morse and buck returned above, before any file was read as a potential file
+        throw new Error(`internal error: pair style ${st.name} reached the file readers`);
     }
   } catch (e) {
     if (e instanceof ParseError) {
@@ -250,9 +283,52 @@ export function exportLammps(spec: ModelSpec, dir: string, basename: string, opt
       const path = write(name, formatLammpsTable(sections, [`pesfit table model (${els.join(' ')})`, `use with: pair_style table ${spec.style} ${spec.tablength}`]));
       return { elements: els, files: [path], pairStyle: `table ${spec.style} ${spec.tablength}`, pairCoeff, extra: [] };
     }
+    case 'snap': {
+      const coeff = `${basename}.snapcoeff`, param = `${basename}.snapparam`;
+      const files = [write(coeff, writeSnapCoeff(spec)), write(param, writeSnapParam(spec))];
+      return { elements: els, files, pairStyle: 'snap', pairCoeff: [`${all}${coeff} ${param} ${els.join(' ')}`], extra: [] };
+    }
+    case 'zbl': {
+      const z = zblCharges(spec);
+      const pairCoeff: string[] = [];
+      for (let a = 0; a < els.length; a++) for (let b = a; b < els.length; b++) pairCoeff.push(`${a + 1} ${b + 1} ${z[a]} ${z[b]}`);
+      return { elements: els, files: [], pairStyle: `zbl ${spec.inner} ${spec.outer}`, pairCoeff, extra: [] };
+    }
+    case 'overlay':
+      return exportOverlay(spec, dir, basename, opts);
     default: {
       const never: never = spec;
       throw new UserError(`no LAMMPS export for model kind ${(never as { kind: string }).kind}`);
     }
   }
+}
+
+/** hybrid/overlay export of an overlay spec (see the file comment). */
+function exportOverlay(spec: OverlaySpec, dir: string, basename: string, opts: ExportOptions): LammpsExport {
+  const els = [...spec.elements];
+  const kinds = spec.components.map((c) => c.kind);
+  const subs = spec.components.map((c, i) => {
+    if (c.elements.join(' ') !== els.join(' '))
+      throw new UserError(`overlay export: component ${i} (${c.kind}) lists elements ${c.elements.join(' ')}, the overlay ${els.join(' ')}; LAMMPS types are shared, so the order must match`);
+    const unique = kinds.filter((k) => k === c.kind).length === 1;
+    return exportLammps(c, dir, unique ? basename : `${basename}.c${i}`, opts);
+  });
+  const names = subs.map((x) => x.pairStyle.trim().split(/\s+/)[0]);
+  if (names.includes('hybrid/overlay') || names.includes('hybrid')) throw new UserError('overlay export: nested hybrid styles are not supported by LAMMPS');
+  const pairCoeff: string[] = [];
+  const extra: string[] = [];
+  subs.forEach((x, i) => {
+    const repeated = names.filter((n) => n === names[i]).length > 1;
+    const tag = repeated ? `${names[i]} ${names.slice(0, i + 1).filter((n) => n === names[i]).length}` : names[i];
+    for (const c of x.pairCoeff) {
+      const w = c.trim().split(/\s+/);
+      pairCoeff.push([w[0], w[1], tag, ...w.slice(2)].join(' '));
+    }
+    for (const line of x.extra) {
+      const w = line.trim().split(/\s+/);
+      if (w[0] !== 'pair_modify') throw new UserError(`overlay export: cannot place component ${i}'s input line "${line}" under hybrid/overlay`);
+      extra.push(['pair_modify', 'pair', tag, ...w.slice(1)].join(' '));
+    }
+  });
+  return { elements: els, files: subs.flatMap((x) => x.files), pairStyle: `hybrid/overlay ${subs.map((x) => x.pairStyle).join(' ')}`, pairCoeff, extra };
 }

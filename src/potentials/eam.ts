@@ -281,7 +281,7 @@ export function tableDensityRange(
       const r2 = dx * dx + dy * dy + dz * dz;
       if (r2 >= cut2) continue;
       let p = Math.sqrt(r2) * rdr + 1.0;
-      let m = Math.trunc(p);
+      let m = p | 0;
       if (m > nr1) m = nr1;
       p -= m;
       if (p > 1.0) p = 1.0;
@@ -353,7 +353,7 @@ export function tableForceRange(
       if (r2 >= cut2) continue;
       const r = Math.sqrt(r2);
       let p = r * rdr + 1.0;
-      let m = Math.trunc(p);
+      let m = p | 0;
       if (m > nr1) m = nr1;
       p -= m;
       if (p > 1.0) p = 1.0;
@@ -407,8 +407,143 @@ export function tableForceRange(
 }
 
 /**
+ * Serial force path: one walk of the neighbor list instead of two. The pair pass (tablePairStoreRange) computes, for
+ * every pair inside the cutoff, r and its grid lookup once, adds both densities, the pair energy, and stores what
+ * the force needs: the displacement d and the coefficients ρ'_{i←j}/r, ρ'_{j←i}/r, φ'/r (a "pair record"). After the
+ * embedding pass the force pass (tableStoredForceRange) streams the records: f_j = −(F'_i ρ'_{i←j} + F'_j ρ'_{j←i} +
+ * φ')/r · d, with no square root, division, table lookup or skin pair (records hold only pairs within the cutoff).
+ * Records: j in `pj`, PAIR_RECORD doubles in `pd` (dx, dy, dz, ρ'_{i←j}/r, ρ'_{j←i}/r, φ'/r), row i's records in
+ * [qstart[i], qstart[i+1]). Same table arithmetic as LAMMPS; the force factor is regrouped (ρ'/r instead of
+ * ψ'/r), a last-bit difference.
+ */
+export const PAIR_RECORD = 6;
+/** Above this many listed pairs the records (52 B each) would cost too much memory: the two-walk kernel runs. */
+const MAX_RECORD_PAIRS = 1 << 23;
+
+/** Reusable record buffers (one evaluation at a time in a thread; results never alias them). */
+interface PairScratch {
+  pj: Int32Array;
+  pd: Float64Array;
+  qstart: Int32Array;
+}
+const scratch: PairScratch = { pj: new Int32Array(0), pd: new Float64Array(0), qstart: new Int32Array(0) };
+
+function pairScratch(nPairs: number, n: number): PairScratch {
+  if (scratch.pj.length < nPairs) {
+    const cap = Math.ceil(nPairs * 1.125);
+    scratch.pj = new Int32Array(cap);
+    scratch.pd = new Float64Array(PAIR_RECORD * cap);
+  }
+  if (scratch.qstart.length < n + 1) scratch.qstart = new Int32Array(n + 1);
+  return scratch;
+}
+
+/**
+ * Pair pass over all half-list rows: densities into rho (both atoms), pair energies returned (and halves into
+ * atomE), one record per pair inside the cutoff (see PAIR_RECORD). One density table lookup per pair when both
+ * directions share the table.
+ */
+export function tablePairStoreRange(
+  t: TableKernel, el: Int32Array, x: Float64Array, start: Int32Array, nbr: Int32Array, shift: Float64Array,
+  n: number, rho: Float64Array, atomE: Float64Array | undefined, qstart: Int32Array, pj: Int32Array, pd: Float64Array,
+): number {
+  const nEl = t.nEl, c = t.c, offRho = t.offRho, offZ = t.offZ, rdr = t.rdr, nr1 = t.nr - 1;
+  const cut2 = t.cutoff * t.cutoff;
+  let q = 0, energy = 0;
+  for (let i = 0; i < n; i++) {
+    qstart[i] = q;
+    const i3 = 3 * i, xi = x[i3], yi = x[i3 + 1], zi = x[i3 + 2], ei = el[i], rowI = ei * nEl;
+    let rhoi = 0, ei2 = 0;
+    for (let k = start[i], e = start[i + 1]; k < e; k++) {
+      const j = nbr[k], k3 = 3 * k, j3 = 3 * j;
+      const dx = x[j3] + shift[k3] - xi, dy = x[j3 + 1] + shift[k3 + 1] - yi, dz = x[j3 + 2] + shift[k3 + 2] - zi;
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 >= cut2) continue;
+      const r = Math.sqrt(r2);
+      // p ≥ 1 and far below 2^31: `| 0` truncates like LAMMPS's (int) cast, without a double round trip
+      let p = r * rdr + 1.0;
+      let m = p | 0;
+      if (m > nr1) m = nr1;
+      p -= m;
+      if (p > 1.0) p = 1.0;
+      const ej = el[j], m7 = 7 * (m - 1);
+      const oa = offRho[rowI + ej] + m7, ob = offRho[ej * nEl + ei] + m7, oz = offZ[rowI + ej] + m7;
+      const recip = 1.0 / r;
+      const va = ((c[oa + 3] * p + c[oa + 4]) * p + c[oa + 5]) * p + c[oa + 6];
+      const da = ((c[oa] * p + c[oa + 1]) * p + c[oa + 2]) * recip;
+      rhoi += va;
+      const q6 = PAIR_RECORD * q;
+      if (ob === oa) {
+        rho[j] += va;
+        pd[q6 + 4] = da;
+      } else {
+        rho[j] += ((c[ob + 3] * p + c[ob + 4]) * p + c[ob + 5]) * p + c[ob + 6];
+        pd[q6 + 4] = ((c[ob] * p + c[ob + 1]) * p + c[ob + 2]) * recip;
+      }
+      const z2 = ((c[oz + 3] * p + c[oz + 4]) * p + c[oz + 5]) * p + c[oz + 6];
+      const z2p = (c[oz] * p + c[oz + 1]) * p + c[oz + 2];
+      const phi = z2 * recip;
+      energy += phi;
+      if (atomE) {
+        ei2 += 0.5 * phi;
+        atomE[j] += 0.5 * phi;
+      }
+      pj[q] = j;
+      pd[q6] = dx;
+      pd[q6 + 1] = dy;
+      pd[q6 + 2] = dz;
+      pd[q6 + 3] = da;
+      pd[q6 + 5] = (z2p * recip - phi * recip) * recip;
+      q++;
+    }
+    rho[i] += rhoi;
+    if (atomE) atomE[i] += ei2;
+  }
+  qstart[n] = q;
+  return energy;
+}
+
+/** Force pass over the records of rows 0..n−1 (see tablePairStoreRange); virial W_ab += d_a f_b into acc[1..6]. */
+export function tableStoredForceRange(
+  n: number, fp: Float64Array, qstart: Int32Array, pj: Int32Array, pd: Float64Array, forces: Float64Array,
+  wantVirial: boolean, acc: Float64Array,
+): void {
+  let w0 = acc[1], w1 = acc[2], w2 = acc[3], w3 = acc[4], w4 = acc[5], w5 = acc[6];
+  for (let i = 0; i < n; i++) {
+    const fpi = fp[i];
+    let fxi = 0, fyi = 0, fzi = 0;
+    for (let q = qstart[i], e = qstart[i + 1]; q < e; q++) {
+      const j = pj[q], q6 = PAIR_RECORD * q, j3 = 3 * j;
+      const dx = pd[q6], dy = pd[q6 + 1], dz = pd[q6 + 2];
+      const cc = -(fpi * pd[q6 + 3] + fp[j] * pd[q6 + 4] + pd[q6 + 5]);
+      const fx = cc * dx, fy = cc * dy, fz = cc * dz;
+      forces[j3] += fx;
+      forces[j3 + 1] += fy;
+      forces[j3 + 2] += fz;
+      fxi -= fx;
+      fyi -= fy;
+      fzi -= fz;
+      if (wantVirial) {
+        w0 += dx * fx;
+        w1 += dy * fy;
+        w2 += dz * fz;
+        w3 += 0.5 * (dy * fz + dz * fy);
+        w4 += 0.5 * (dx * fz + dz * fx);
+        w5 += 0.5 * (dx * fy + dy * fx);
+      }
+    }
+    const i3 = 3 * i;
+    forces[i3] += fxi;
+    forces[i3 + 1] += fyi;
+    forces[i3 + 2] += fzi;
+  }
+  acc[1] = w0; acc[2] = w1; acc[3] = w2; acc[4] = w3; acc[5] = w4; acc[6] = w5;
+}
+
+/**
  * The energy/forces/virial kernel of eam-core.ts specialised to tables (the hot path: no method calls, one grid
- * lookup per pair shared by all its tables). Same arithmetic as EamTableFunctions, hence as LAMMPS.
+ * lookup per pair shared by all its tables). Same arithmetic as EamTableFunctions, hence as LAMMPS. With forces or
+ * virial requested it walks the list once and streams pair records (above); energy alone takes two light walks.
  */
 function evaluateTableFast(t: TableKernel, el: Int32Array, s: Structure, nl: NeighborList, req: EvalRequest): EvalResult {
   const n = s.species.length;
@@ -435,9 +570,17 @@ function evaluateTableFast(t: TableKernel, el: Int32Array, s: Structure, nl: Nei
   let atomE = req.atomEnergies ? new Float64Array(n) : undefined;
   const wantF = req.forces === true || req.virial === true;
   const acc = new Float64Array(TABLE_ACC_SIZE);
-  tableDensityRange(t, els, x, start, nbr, shift, 0, n, rho);
-  acc[0] = tableEmbedRange(t, els, rho, 0, n, fp, atomE, 0);
-  tableForceRange(t, els, x, start, nbr, shift, 0, n, fp, forces, atomE, wantF, req.virial === true, acc);
+  const nPairs = start[n];
+  if (wantF && nPairs <= MAX_RECORD_PAIRS) {
+    const sc = pairScratch(nPairs, n);
+    const ePair = tablePairStoreRange(t, els, x, start, nbr, shift, n, rho, atomE, sc.qstart, sc.pj, sc.pd);
+    acc[0] = tableEmbedRange(t, els, rho, 0, n, fp, atomE, 0) + ePair;
+    tableStoredForceRange(n, fp, sc.qstart, sc.pj, sc.pd, forces, req.virial === true, acc);
+  } else {
+    tableDensityRange(t, els, x, start, nbr, shift, 0, n, rho);
+    acc[0] = tableEmbedRange(t, els, rho, 0, n, fp, atomE, 0);
+    tableForceRange(t, els, x, start, nbr, shift, 0, n, fp, forces, atomE, wantF, req.virial === true, acc);
+  }
   if (lay) {
     const perm = lay.perm, f = new Float64Array(3 * n), e = atomE ? new Float64Array(n) : undefined;
     for (let a = 0; a < n; a++) {

@@ -20,6 +20,10 @@ import { compilePairTable, type PairTableSpec } from './pair-table.ts';
 import { compileSw, SW_FIELDS, type SwSpec } from './sw.ts';
 import { compileTersoff, TERSOFF_FIELDS, type TersoffSpec } from './tersoff.ts';
 import type { CompiledModel } from './types.ts';
+import { compileZbl, type ZblSpec } from './zbl.ts';
+import { checkOverlaySpec, compileOverlay, type OverlaySpec } from './overlay.ts';
+import { compileSnap } from './snap/snap.ts';
+import { snapColumnCount, type SnapSpec } from './snap/spec.ts';
 
 export type ModelSpec =
   | EamTableSpec
@@ -31,7 +35,10 @@ export type ModelSpec =
   | MorseSpec
   | BuckinghamSpec
   | PairSplineSpec
-  | PairTableSpec;
+  | PairTableSpec
+  | ZblSpec
+  | OverlaySpec
+  | SnapSpec;
 export type ModelKind = ModelSpec['kind'];
 export type SpecOf<K extends ModelKind> = Extract<ModelSpec, { kind: K }>;
 
@@ -272,6 +279,43 @@ export const MODEL_KINDS: { readonly [K in ModelKind]: KindDefinition<K> } = {
     },
     compile: compilePairTable,
   },
+  zbl: {
+    description: 'ZBL universal screened nuclear repulsion (LAMMPS pair_style zbl inner outer; no parameters)',
+    keys: ['inner', 'outer', 'z'],
+    validate(spec, path) {
+      const inner = positive(spec.inner, `${path}.inner`), outer = positive(spec.outer, `${path}.outer`);
+      if (inner > outer) throw new ConfigError(`${path}.inner`, `inner (${inner}) must not exceed outer (${outer})`);
+      if (spec.cutoff !== outer) throw new ConfigError(`${path}.cutoff`, `a zbl model's cutoff is its outer distance (${outer}), got ${typeName(spec.cutoff)}`);
+      if (spec.z !== undefined) arr(spec.z, `${path}.z`, els(spec).length).forEach((z, k) => positive(z, `${path}.z[${k}]`));
+    },
+    compile: compileZbl,
+  },
+  overlay: {
+    description: 'sum of component models (LAMMPS pair_style hybrid/overlay), e.g. SNAP + ZBL',
+    keys: ['components'],
+    validate(spec, path) {
+      arr(spec.components, `${path}.components`).forEach((c, k) => validateSpec(c, `${path}.components[${k}]`));
+      checkOverlaySpec(spec as unknown as OverlaySpec, path);
+    },
+    compile: (spec) => compileOverlay(spec, compileModel),
+  },
+  snap: {
+    description: 'linear or quadratic SNAP (LAMMPS pair_style snap, chemflag 0); coefficients are the parameters',
+    keys: ['twojmax', 'rcutfac', 'rfac0', 'rmin0', 'radelem', 'wj', 'switchflag', 'bzeroflag', 'quadratic', 'wselfallflag', 'chemflag', 'bnormflag', 'coefficients'],
+    validate(spec, path) {
+      const n = els(spec).length;
+      const twojmax = int(spec.twojmax, `${path}.twojmax`, 0);
+      positive(spec.rcutfac, `${path}.rcutfac`);
+      positive(spec.rfac0, `${path}.rfac0`);
+      num(spec.rmin0, `${path}.rmin0`);
+      numbers(spec.radelem, `${path}.radelem`, n);
+      numbers(spec.wj, `${path}.wj`, n);
+      for (const flag of ['switchflag', 'bzeroflag', 'quadratic', 'wselfallflag', 'chemflag', 'bnormflag'])
+        if (typeof spec[flag] !== 'boolean') throw new ConfigError(`${path}.${flag}`, `expected true or false, got ${typeName(spec[flag])}`);
+      tables(spec.coefficients, `${path}.coefficients`, n, snapColumnCount({ twojmax, quadratic: spec.quadratic === true }));
+    },
+    compile: compileSnap,
+  },
 };
 
 export const MODEL_KIND_NAMES = Object.keys(MODEL_KINDS) as ModelKind[];
@@ -323,6 +367,9 @@ function compileByKind(spec: ModelSpec): CompiledModel<ModelSpec> {
     case 'buckingham': return MODEL_KINDS.buckingham.compile(spec);
     case 'pair-spline': return MODEL_KINDS['pair-spline'].compile(spec);
     case 'table': return MODEL_KINDS.table.compile(spec);
+    case 'zbl': return MODEL_KINDS.zbl.compile(spec);
+    case 'overlay': return MODEL_KINDS.overlay.compile(spec);
+    case 'snap': return MODEL_KINDS.snap.compile(spec);
     default: {
       const never: never = spec;
       throw new ConfigError('spec.kind', `unknown model kind ${JSON.stringify((never as { kind: unknown }).kind)}`);

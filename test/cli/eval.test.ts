@@ -78,7 +78,7 @@ test('pesfit eval: clear errors with exit code 1', { skip: skipUnless(ready, 'Si
     const cases: [string[], RegExp][] = [
       [['--potential', join(dir, 'missing.sw'), '--data', data], /missing\.sw: no such file/],
       [['--potential', SW, '--data', join(dir, 'nope.extxyz')], /nope\.extxyz: no such file/],
-      [['--potential', SW, '--style', 'snap', '--data', data], /unknown pair style 'snap'/],
+      [['--potential', SW, '--style', 'meam', '--data', data], /unknown pair style 'meam'/],
       [['--potential', SW, '--style', 'tersoff', '--data', data], /is that the file's style/],
       [['--potential', SW, '--data', sharedPath(...CU_REF)], /element Cu is not in the potential/],
       [['--potential', SW, '--elements', 'C', '--data', data], /element C is not in the potential/],

@@ -4,9 +4,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ParseError } from '../../src/core/errors.ts';
 import {
-  funcflToSpec, parseFuncfl, parseSetfl, readFuncfl, readSetfl, setflToSpec, specToSetfl, writeFuncfl, writeSetfl,
+  funcflToSpec, parseFuncfl, parseSetfl, readFuncfl, readSetfl, setflToSpec, specToFuncfl, specToSetfl, writeFuncfl,
+  writeSetfl,
 } from '../../src/io/lammps-eam.ts';
+import { UserError } from '../../src/core/errors.ts';
+import { createRng } from '../../src/core/random.ts';
+import { bulk, rattle, supercell } from '../../src/structure/builders.ts';
 import { LAMMPS_POTENTIALS, hasLammps, skipUnless } from '../helpers/external.ts';
+import { runLammps } from '../helpers/lammps.ts';
 
 const POT = (f: string): string => join(LAMMPS_POTENTIALS, f);
 
@@ -49,4 +54,45 @@ test('parse errors name the file, the line and what was expected', () => {
     () => parseSetfl('a\nb\nc\n1 Cu\n5 0.1 5 0.5 2.0\n29 63.55 3.6 fcc\n1 2 3 4 5\n1 2 3\n', 'trunc.eam.alloy', 'eam/alloy'),
     (e: unknown) => e instanceof ParseError && /end of file/.test(e.message),
   );
+});
+
+test('funcfl written from a funcfl-derived spec: reading it back gives the same LAMMPS tables', { skip: skipUnless(hasLammps(), 'LAMMPS potentials') }, () => {
+  const spec = funcflToSpec([readFuncfl(POT('Cu_u3.eam'))]);
+  const text = writeFuncfl(specToFuncfl(spec));
+  const back = funcflToSpec([parseFuncfl(text, 'written.eam')]);
+  assert.equal(back.nr, spec.nr);
+  assert.equal(back.nrho, spec.nrho);
+  assert.equal(back.rhomax, spec.rhomax);
+  assert.equal(back.cutoff, spec.cutoff);
+  assert.deepEqual(back.masses, spec.masses);
+  let worst = 0;
+  const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(1, Math.abs(b));
+  for (const [t0, t1] of [[spec.F[0], back.F[0]], [spec.rho[0], back.rho[0]], [spec.rphi[0], back.rphi[0]]]) {
+    for (let m = 0; m < t0.length; m++) worst = Math.max(worst, rel(t1[m], t0[m]));
+  }
+  // sqrt then square of r·phi, and LAMMPS's Lagrange weights at the nodes: a few ulps
+  assert.ok(worst < 1e-13, `largest relative table difference ${worst}`);
+});
+
+test('funcfl writer refuses what a funcfl cannot hold', () => {
+  const base = {
+    kind: 'eam-table' as const, style: 'eam' as const, elements: ['Cu'], cutoff: 4, masses: [63.5], nrho: 5, drho: 1, nr: 5,
+    dr: 1, rhomax: 5, F: [[0, 1, 2, 3, 4]], rho: [[5, 4, 3, 2, 1]], rphi: [[1, 1, -1, 0, 0]],
+  };
+  assert.throws(() => specToFuncfl(base), (e: unknown) => e instanceof UserError && /r·phi = -1/.test(e.message));
+  assert.throws(() => specToFuncfl({ ...base, elements: ['Cu', 'Ni'] }), UserError);
+});
+
+test('LAMMPS gives the same energies and forces with the written funcfl as with Cu_u3.eam', { skip: skipUnless(hasLammps(), 'lmp') }, () => {
+  const spec = funcflToSpec([readFuncfl(POT('Cu_u3.eam'))]);
+  const written = writeFuncfl(specToFuncfl(spec));
+  const s = rattle(supercell(bulk('fcc', ['Cu'], 3.615), [2, 2, 2]), 0.1, createRng(7));
+  const run = (file: string, files: Record<string, string>) =>
+    runLammps({ structure: s, elements: ['Cu'], pairStyle: 'eam', pairCoeff: [`1 1 ${file}`], files });
+  const a = run(POT('Cu_u3.eam'), {});
+  const b = run('written.eam', { 'written.eam': written });
+  assert.ok(Math.abs(a.energy - b.energy) <= 1e-10 * Math.abs(a.energy), `energies ${a.energy} vs ${b.energy}`);
+  let df = 0;
+  for (let k = 0; k < a.forces.length; k++) df = Math.max(df, Math.abs(a.forces[k] - b.forces[k]));
+  assert.ok(df < 1e-10, `largest force difference ${df} eV/Å`);
 });

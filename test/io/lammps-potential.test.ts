@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { UserError } from '../../src/core/errors.ts';
 import { createRng } from '../../src/core/random.ts';
 import { readExtxyz } from '../../src/io/extxyz.ts';
-import { exportLammps, readLammpsPotential } from '../../src/io/lammps-potential.ts';
+import { exportLammps, readLammpsPotential, styleFromFileName } from '../../src/io/lammps-potential.ts';
 import { tabulateEam } from '../../src/potentials/eam.ts';
 import { eamSplineFunctions, type EamSplineSpec } from '../../src/potentials/eam-spline.ts';
 import { evaluateStructure } from '../../src/potentials/evaluate.ts';
@@ -15,7 +15,7 @@ import { bulk, randomStrain, rattle, supercell } from '../../src/structure/build
 import type { Configuration, Structure } from '../../src/structure/types.ts';
 import { hasLammps, hasShared, LAMMPS_POTENTIALS, sharedPath, skipUnless } from '../helpers/external.ts';
 import { runLammps } from '../helpers/lammps.ts';
-import { ljSpec, splineSpec } from '../potentials/pair-fixtures.ts';
+import { ljSpec, morseSpec, splineSpec } from '../potentials/pair-fixtures.ts';
 
 const POT = (f: string) => join(LAMMPS_POTENTIALS, f);
 const havePots = existsSync(POT('Si.sw')) && existsSync(POT('Cu_u3.eam'));
@@ -66,7 +66,9 @@ test('style, element and file errors are clear UserErrors', { skip: skipUnless(h
   assert.match(userErrorOf(() => readLammpsPotential(POT('Cu_u3.eam'), 'eam/alloy')), /pair_style eam\/alloy.*suggests style eam/s);
   assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'sw', ['C'])), /element C is not in the potential/);
   assert.match(userErrorOf(() => readLammpsPotential(POT('Cu_mishin1.eam.alloy'), 'eam/alloy', ['Ni'])), /element Ni is not in the potential/);
-  assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'snap')), /unknown pair style 'snap'/);
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'meam')), /unknown pair style 'meam'/);
+  // snap is a file style now: a file of another style fails with the style hint
+  assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'snap')), /read as pair_style snap.*suggests style sw/s);
   assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'table')), /table <linear\|spline> <N>/);
   assert.match(userErrorOf(() => readLammpsPotential(POT('Si.sw'), 'lj/cut')), /model\.json/);
   assert.match(userErrorOf(() => readLammpsPotential('/nonexistent/x.sw', 'sw')), /no such file/);
@@ -123,6 +125,64 @@ test('exported files run in LAMMPS and give pesfit\'s numbers', { skip: skipUnle
     const l = lammpsOn(exp, s);
     const p = evaluateStructure(compileModel(table), s, { forces: true, virial: true });
     assert.ok(Math.abs(l.energy - p.energy) < 1e-9 && maxDiff(l.forces, p.forces!) < 1e-9, `table: ${l.energy} vs ${p.energy}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---------------------------------------------------------------- zbl, overlay and snap (issue 6, part 2)
+
+const ZBL_CUNI: ModelSpec = { kind: 'zbl', elements: ['Cu', 'Ni'], cutoff: 3.2, inner: 1.6, outer: 3.2, z: [29, 27.5] };
+
+test('zbl and an overlay of zbl + morse exported to LAMMPS (hybrid/overlay) give pesfit\'s numbers', { skip: skipUnless(hasLammps(), 'LAMMPS (lmp)') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pesfit-export-zbl-'));
+  try {
+    const overlay: ModelSpec = { kind: 'overlay', elements: ['Cu', 'Ni'], cutoff: 5.5, components: [ZBL_CUNI, morseSpec('shift') as ModelSpec] };
+    const exp = exportLammps(overlay, dir, 'ov');
+    assert.equal(exp.pairStyle, 'hybrid/overlay zbl 1.6 3.2 morse 5.5');
+    assert.deepEqual(exp.pairCoeff.slice(0, 3), ['1 1 zbl 29 29', '1 2 zbl 29 27.5', '2 2 zbl 27.5 27.5']);
+    assert.deepEqual(exp.extra, ['pair_modify pair morse shift yes']);
+    for (const [spec, e] of [[ZBL_CUNI, exportLammps(ZBL_CUNI, dir, 'z')], [overlay, exp]] as const) {
+      // compressed cells so that pairs fall below inner, between inner and outer, and beyond
+      for (const seed of [11, 12]) {
+        const rng = createRng(seed);
+        const base = supercell(bulk('fcc', ['Cu'], 3.3), [2, 2, 2]);
+        const s = rattle(randomStrain({ ...base, species: Int32Array.from(base.species, (z, i) => (i % 3 === 0 ? 28 : z)) }, 0.03, rng), 0.25, rng);
+        const l = lammpsOn(e, s);
+        const p = evaluateStructure(compileModel(spec), s, { forces: true, virial: true, atomEnergies: true });
+        const d = { e: Math.abs(l.energy - p.energy) / s.species.length, f: maxDiff(l.forces, p.forces!), s: maxDiff(l.stress, p.stress!), ea: maxDiff(l.atomEnergies, p.atomEnergies!) };
+        assert.ok(d.e < 1e-9 && d.f < 1e-8 && d.s < 1e-8 && d.ea < 1e-9, `${spec.kind}: ${JSON.stringify(d)}`);
+        console.log(`# ${spec.kind} export vs lmp (seed ${seed}): ${JSON.stringify(d)}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('snap: read as a coeff/param pair or a .snap include; export writes files that read back bit-exactly', { skip: skipUnless(existsSync(POT('Ta06A.snap')), 'SNAP files of lammps-data') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pesfit-export-snap-'));
+  try {
+    const pairRead = readLammpsPotential([POT('Mo_Zuo_JPCA2020.snapcoeff'), POT('Mo_Zuo_JPCA2020.snapparam')], 'snap');
+    assert.equal(pairRead.kind, 'snap');
+    assert.deepEqual(readLammpsPotential(POT('Mo_Zuo_JPCA2020.snap'), 'snap'), pairRead);
+    assert.equal(styleFromFileName(POT('Ta06A.snap')), 'snap');
+    assert.equal(styleFromFileName('x.snapcoeff'), 'snap');
+    const exp = exportLammps(pairRead, dir, 'mo');
+    assert.equal(exp.pairStyle, 'snap');
+    assert.deepEqual(exp.pairCoeff, ['* * mo.snapcoeff mo.snapparam Mo']);
+    assert.deepEqual(readLammpsPotential(exp.files, 'snap', ['Mo']), pairRead);
+    // Ta06A: hybrid/overlay zbl + snap; the exported lines, written as an include, read back to the same model
+    const ta = readLammpsPotential(POT('Ta06A.snap'), 'snap', ['Ta']);
+    assert.equal(ta.kind, 'overlay');
+    const tx = exportLammps(ta, dir, 'ta');
+    assert.equal(tx.pairStyle, 'hybrid/overlay zbl 4 4.8 snap');
+    assert.deepEqual(tx.pairCoeff, ['1 1 zbl 73 73', '* * snap ta.snapcoeff ta.snapparam Ta']);
+    const include = join(dir, 'ta.snap');
+    writeFileSync(include, [`pair_style ${tx.pairStyle}`, ...tx.pairCoeff.map((c) => `pair_coeff ${c}`)].join('\n') + '\n');
+    assert.deepEqual(readLammpsPotential(include, 'snap'), ta);
+    assert.match(userErrorOf(() => readLammpsPotential(POT('Ta06A.snap'), 'snap', ['W'])), /element W is not in the potential/);
+    assert.match(userErrorOf(() => readLammpsPotential([POT('Ta06A.snapparam'), POT('Ta06A.snapcoeff')], 'snap')), /Ta06A\.snapparam:6: expected the number of elements/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -44,7 +44,7 @@ test('compileModel dispatches each kind to its family compiler (identical result
 });
 
 test('the registry lists every kind of the ModelSpec union', () => {
-  assert.deepEqual([...MODEL_KIND_NAMES].sort(), ['buckingham', 'eam-analytic', 'eam-spline', 'eam-table', 'lj', 'morse', 'pair-spline', 'sw', 'table', 'tersoff']);
+  assert.deepEqual([...MODEL_KIND_NAMES].sort(), ['buckingham', 'eam-analytic', 'eam-spline', 'eam-table', 'lj', 'morse', 'overlay', 'pair-spline', 'snap', 'sw', 'table', 'tersoff', 'zbl']);
 });
 
 function keyPathOf(f: () => unknown): string {
@@ -60,7 +60,7 @@ function keyPathOf(f: () => unknown): string {
 test('invalid specs are ConfigErrors naming the key', () => {
   const clone = <T>(x: T): Record<string, unknown> => JSON.parse(JSON.stringify(x)) as Record<string, unknown>;
   assert.equal(keyPathOf(() => validateSpec(42)), 'spec');
-  assert.equal(keyPathOf(() => validateSpec({ ...clone(swSpec), kind: 'snap' })), 'spec.kind');
+  assert.equal(keyPathOf(() => validateSpec({ ...clone(swSpec), kind: 'gap' })), 'spec.kind');
   assert.equal(keyPathOf(() => validateSpec({ ...clone(swSpec), elements: ['Si', 'Qq'] })), 'spec.elements[1]');
   assert.equal(keyPathOf(() => validateSpec({ ...clone(swSpec), elements: ['Si', 'Si'] })), 'spec.elements[1]');
   assert.equal(keyPathOf(() => validateSpec({ ...clone(swSpec), cutoff: -1 })), 'spec.cutoff');

@@ -1,0 +1,336 @@
+/**
+ * SNAP over whole structures: per-atom bispectrum B_i, the summed design-matrix rows (energy, forces, virial
+ * columns per coefficient), and the adjoint (pair_style snap) energy/forces/virial for given coefficients.
+ *
+ * Conventions (LAMMPS pair_style snap, chemflag off): atom i of element e sees every neighbor j of element f with
+ * 1e-20 < r_ij² < rcut_ef², rcut_ef = rcutfac (radelem_e + radelem_f), weighted by wj_f. Its energy is
+ *   E_i = c_e[0] + Σ_k c_e[1+k] B_ik + Σ_{k≤l} c_e[1+K+q(k,l)] Q_kl,  Q_kk = ½ B_ik², Q_kl = B_ik B_il (k<l),
+ * q running over k ≤ l row by row (the .snapcoeff order). Units: Å, eV; virial W = −Vσ (eV), internal Voigt
+ * xx yy zz yz xz xy, tallied as pair terms along r_ij (tally.ts): dE_i/dr_ij acts as force −dE_i/dr_ij on j and
+ * +dE_i/dr_ij on i.
+ *
+ * wselfallflag has no effect without chemflag (the one density channel always carries the self term, as in LAMMPS);
+ * chemflag is rejected (not implemented).
+ *
+ * Layouts: descriptors N×K row-major (atom-major); design rows over the parameter vector P = n_elements × columns
+ * (element-major, columns as in the .snapcoeff): energy[P], forces[p·3N + 3i + a] (= ∂F_ia/∂c_p),
+ * virial[p·6 + v] (= ∂W_v/∂c_p).
+ */
+import { UserError, invariant } from '../../core/errors.ts';
+import { atomicNumber, symbolOf } from '../../core/elements.ts';
+import type { NeighborList } from '../../neighbors/types.ts';
+import type { Structure } from '../../structure/types.ts';
+import { tallyPairForce, tallyPairVirial } from '../tally.ts';
+import { Sna } from './sna.ts';
+import { snapColumnCount, snapDescriptorCount, type SnapSpec } from './spec.ts';
+
+export interface SnapDesignRows {
+  /** ∂E/∂c_p, length P. */
+  energy: Float64Array;
+  /** ∂F_ia/∂c_p at p·3N + 3i + a. */
+  forces: Float64Array;
+  /** ∂W_v/∂c_p at p·6 + v. */
+  virial: Float64Array;
+  /** Per-atom B_i, N×K. */
+  descriptors: Float64Array;
+}
+
+export interface SnapEnergyResult {
+  energy: number;
+  atomEnergies: Float64Array;
+  forces?: Float64Array;
+  virial?: Float64Array;
+}
+
+/** Largest pair cutoff rcutfac (radelem_a + radelem_b) (Å). */
+export function snapCutoff(spec: Pick<SnapSpec, 'rcutfac' | 'radelem'>): number {
+  return 2 * spec.rcutfac * Math.max(...spec.radelem);
+}
+
+/** Throws a UserError for a spec pesfit cannot evaluate as LAMMPS would. */
+export function validateSnapSpec(spec: SnapSpec): void {
+  const ne = spec.elements.length;
+  if (spec.kind !== 'snap') throw new UserError(`snap: spec kind is '${spec.kind}', expected 'snap'`);
+  if (ne === 0) throw new UserError('snap: no elements');
+  for (const s of spec.elements) if (atomicNumber(s) === undefined) throw new UserError(`snap: unknown element '${s}'`);
+  if (new Set(spec.elements).size !== ne) throw new UserError(`snap: elements repeat: ${spec.elements.join(' ')}`);
+  if (!Number.isInteger(spec.twojmax) || spec.twojmax < 0 || spec.twojmax > 20)
+    throw new UserError(`snap: twojmax is ${spec.twojmax}, expected an integer in 0..20`);
+  if (spec.chemflag) throw new UserError('snap: chemflag is not supported');
+  if (!(spec.rcutfac > 0)) throw new UserError(`snap: rcutfac is ${spec.rcutfac}, expected > 0`);
+  if (!(spec.rfac0 > 0 && spec.rfac0 <= 1)) throw new UserError(`snap: rfac0 is ${spec.rfac0}, expected in (0, 1]`);
+  if (!(spec.rmin0 >= 0)) throw new UserError(`snap: rmin0 is ${spec.rmin0}, expected ≥ 0`);
+  if (spec.radelem.length !== ne || spec.wj.length !== ne || spec.coefficients.length !== ne)
+    throw new UserError(`snap: radelem, wj and coefficients need one entry per element (${ne})`);
+  const ncol = snapColumnCount(spec);
+  spec.coefficients.forEach((c, e) => {
+    if (c.length !== ncol)
+      throw new UserError(`snap: ${spec.elements[e]} has ${c.length} coefficients, expected ${ncol} for twojmax ${spec.twojmax}${spec.quadratic ? ' with quadratic terms' : ''}`);
+    for (const v of c) if (!Number.isFinite(v)) throw new UserError(`snap: ${spec.elements[e]} has a non-finite coefficient`);
+  });
+  for (let e = 0; e < ne; e++) {
+    if (!(spec.radelem[e]! > 0)) throw new UserError(`snap: radelem of ${spec.elements[e]} is ${spec.radelem[e]}, expected > 0`);
+    if (!Number.isFinite(spec.wj[e])) throw new UserError(`snap: wj of ${spec.elements[e]} is not finite`);
+    if (2 * spec.rcutfac * spec.radelem[e]! <= spec.rmin0)
+      throw new UserError(`snap: rmin0 ${spec.rmin0} is not below the cutoff of ${spec.elements[e]}`);
+  }
+}
+
+/**
+ * A reusable SNAP evaluator for one set of hyperparameters (tables built once). Coefficients are passed per call
+ * (`coef`, the flat parameter vector, element-major) so one engine serves a whole fit.
+ */
+export class SnapEngine {
+  readonly spec: SnapSpec;
+  readonly nB: number;
+  readonly nCol: number;
+  readonly nParams: number;
+  readonly cutoff: number;
+  private readonly sna: Sna;
+  private readonly typeOfZ: Int32Array;
+  private readonly cutsq: Float64Array;
+  private readonly rcutPair: Float64Array;
+  private nbrJ = new Int32Array(64);
+  private readonly beta: Float64Array;
+  private readonly fij = new Float64Array(3);
+
+  constructor(spec: SnapSpec) {
+    validateSnapSpec(spec);
+    this.spec = spec;
+    this.nB = snapDescriptorCount(spec.twojmax);
+    this.nCol = snapColumnCount(spec);
+    const ne = spec.elements.length;
+    this.nParams = ne * this.nCol;
+    this.cutoff = snapCutoff(spec);
+    this.sna = new Sna({
+      twojmax: spec.twojmax, rfac0: spec.rfac0, rmin0: spec.rmin0,
+      switchflag: spec.switchflag, bzeroflag: spec.bzeroflag, bnormflag: spec.bnormflag,
+    });
+    invariant(this.sna.nB === this.nB, 'snap: descriptor count mismatch');
+    this.typeOfZ = new Int32Array(128).fill(-1);
+    spec.elements.forEach((s, e) => (this.typeOfZ[atomicNumber(s)!] = e));
+    this.cutsq = new Float64Array(ne * ne);
+    this.rcutPair = new Float64Array(ne * ne);
+    for (let a = 0; a < ne; a++)
+      for (let b = 0; b < ne; b++) {
+        const rc = spec.rcutfac * (spec.radelem[a]! + spec.radelem[b]!);
+        this.rcutPair[a * ne + b] = rc;
+        this.cutsq[a * ne + b] = rc * rc;
+      }
+    this.beta = new Float64Array(this.nB);
+  }
+
+  private types(s: Structure, nl: NeighborList): Int32Array {
+    const n = s.species.length;
+    invariant(nl.nAtoms === n && !nl.half, 'snap needs a full neighbor list of this structure');
+    invariant(nl.cutoff >= this.cutoff, 'snap: neighbor list cutoff below the model cutoff');
+    const t = new Int32Array(n);
+    for (let i = 0; i < n; i++) t[i] = this.elementOf(s.species[i]!, i);
+    return t;
+  }
+
+  /** Loads the neighbors of atom i into the SNA engine (owners in nbrJ) and computes U. */
+  private loadAtom(s: Structure, nl: NeighborList, type: Int32Array, i: number): void {
+    const sna = this.sna;
+    const ne = this.spec.elements.length;
+    const ei = type[i]!;
+    const x = s.positions;
+    const xi = x[3 * i]!;
+    const yi = x[3 * i + 1]!;
+    const zi = x[3 * i + 2]!;
+    sna.clear();
+    for (let k = nl.start[i]!; k < nl.start[i + 1]!; k++) {
+      const j = nl.j[k]!;
+      const dx = x[3 * j]! + nl.shift[3 * k]! - xi;
+      const dy = x[3 * j + 1]! + nl.shift[3 * k + 1]! - yi;
+      const dz = x[3 * j + 2]! + nl.shift[3 * k + 2]! - zi;
+      const rsq = dx * dx + dy * dy + dz * dz;
+      const ej = type[j]!;
+      if (rsq < this.cutsq[ei * ne + ej]! && rsq > 1e-20) {
+        if (sna.n === this.nbrJ.length) {
+          const g = new Int32Array(2 * this.nbrJ.length);
+          g.set(this.nbrJ);
+          this.nbrJ = g;
+        }
+        this.nbrJ[sna.n] = j;
+        sna.add(dx, dy, dz, this.rcutPair[ei * ne + ej]!, this.spec.wj[ej]!);
+      }
+    }
+    sna.computeUi();
+    sna.computeZi();
+    sna.computeBi();
+  }
+
+  /** Per-atom B_i, N×K row-major. */
+  descriptors(s: Structure, nl: NeighborList): Float64Array {
+    const type = this.types(s, nl);
+    const n = s.species.length;
+    const out = new Float64Array(n * this.nB);
+    for (let i = 0; i < n; i++) {
+      this.loadAtom(s, nl, type, i);
+      out.set(this.sna.b, i * this.nB);
+    }
+    return out;
+  }
+
+  /** Energy of one atom of element e from its B (b[off..off+K)); fills this.beta = dE_i/dB_i. */
+  private atomEnergy(coef: ArrayLike<number>, e: number, b: Float64Array, off: number): number {
+    const K = this.nB;
+    const c0 = e * this.nCol;
+    const beta = this.beta;
+    let en = coef[c0]!;
+    for (let k = 0; k < K; k++) {
+      beta[k] = coef[c0 + 1 + k]!;
+      en += beta[k]! * b[off + k]!;
+    }
+    if (this.spec.quadratic) {
+      let q = c0 + 1 + K;
+      for (let k = 0; k < K; k++) {
+        const bk = b[off + k]!;
+        const ckk = coef[q++]!;
+        en += 0.5 * ckk * bk * bk;
+        beta[k] += ckk * bk;
+        for (let l = k + 1; l < K; l++) {
+          const c = coef[q++]!;
+          const bl = b[off + l]!;
+          en += c * bk * bl;
+          beta[k] += c * bl;
+          beta[l] += c * bk;
+        }
+      }
+    }
+    return en;
+  }
+
+  /** Per-atom energies from per-atom descriptors (N×K, as returned by `descriptors`). */
+  atomEnergiesFromDescriptors(s: Structure, descriptors: Float64Array, coef: ArrayLike<number>): Float64Array {
+    const n = s.species.length;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.atomEnergy(coef, this.elementOf(s.species[i]!, i), descriptors, i * this.nB);
+    return out;
+  }
+
+  private elementOf(z: number, i: number): number {
+    const e = z >= 0 && z < 128 ? this.typeOfZ[z]! : -1;
+    if (e < 0)
+      throw new UserError(`snap: atom ${i} is ${symbolOf(z)}, not one of the model's elements [${this.spec.elements.join(', ')}]`);
+    return e;
+  }
+
+  /** Energy, per-atom energies and (on request) forces and virial, by the adjoint Y of pair_style snap. */
+  evaluate(s: Structure, nl: NeighborList, coef: ArrayLike<number>, wantForces: boolean, wantVirial: boolean): SnapEnergyResult {
+    invariant(coef.length === this.nParams, 'snap: coefficient vector length');
+    const type = this.types(s, nl);
+    const n = s.species.length;
+    const sna = this.sna;
+    const atomEnergies = new Float64Array(n);
+    const forces = wantForces ? new Float64Array(3 * n) : undefined;
+    const virial = wantVirial ? new Float64Array(6) : undefined;
+    const f = forces ?? new Float64Array(3 * n);
+    const fij = this.fij;
+    let energy = 0;
+    for (let i = 0; i < n; i++) {
+      this.loadAtom(s, nl, type, i);
+      const ei = this.atomEnergy(coef, type[i]!, sna.b, 0);
+      atomEnergies[i] = ei;
+      energy += ei;
+      if (!wantForces && !wantVirial) continue;
+      sna.computeYi(this.beta);
+      for (let m = 0; m < sna.n; m++) {
+        sna.computeDuidrj(m);
+        sna.computeDeidrj(fij, 0);
+        const j = this.nbrJ[m]!;
+        tallyPairForce(f, i, j, -fij[0]!, -fij[1]!, -fij[2]!);
+        if (virial)
+          tallyPairVirial(virial, sna.rij[3 * m]!, sna.rij[3 * m + 1]!, sna.rij[3 * m + 2]!, -fij[0]!, -fij[1]!, -fij[2]!);
+      }
+    }
+    return { energy, atomEnergies, forces, virial };
+  }
+
+  /** The summed design-matrix rows of one structure (exact ∂/∂c_p of E, F, W) and the per-atom B_i. */
+  designRows(s: Structure, nl: NeighborList): SnapDesignRows {
+    const type = this.types(s, nl);
+    const n = s.species.length;
+    const K = this.nB;
+    const P = this.nParams;
+    const n3 = 3 * n;
+    const quad = this.spec.quadratic;
+    const sna = this.sna;
+    const energy = new Float64Array(P);
+    const forces = new Float64Array(P * n3);
+    const virial = new Float64Array(P * 6);
+    const descriptors = new Float64Array(n * K);
+    const b = sna.b;
+    const db = sna.dbdr;
+    for (let i = 0; i < n; i++) {
+      this.loadAtom(s, nl, type, i);
+      descriptors.set(b, i * K);
+      const c0 = type[i]! * this.nCol;
+      energy[c0] += 1;
+      for (let k = 0; k < K; k++) energy[c0 + 1 + k] += b[k]!;
+      if (quad) {
+        let q = c0 + 1 + K;
+        for (let k = 0; k < K; k++) {
+          energy[q++] += 0.5 * b[k]! * b[k]!;
+          for (let l = k + 1; l < K; l++) energy[q++] += b[k]! * b[l]!;
+        }
+      }
+      for (let m = 0; m < sna.n; m++) {
+        sna.computeDuidrj(m);
+        sna.computeDbidrj();
+        const j = this.nbrJ[m]!;
+        const dx = sna.rij[3 * m]!;
+        const dy = sna.rij[3 * m + 1]!;
+        const dz = sna.rij[3 * m + 2]!;
+        // Column p with ∂col/∂r_ij = g: ∂F_j = −g, ∂F_i = +g, ∂W = sym(r_ij ⊗ (−g)).
+        for (let k = 0; k < K; k++)
+          scatter(forces, virial, (c0 + 1 + k), n3, i, j, dx, dy, dz, db[3 * k]!, db[3 * k + 1]!, db[3 * k + 2]!);
+        if (quad) {
+          let p = c0 + 1 + K;
+          for (let k = 0; k < K; k++) {
+            const bk = b[k]!;
+            const gkx = db[3 * k]!, gky = db[3 * k + 1]!, gkz = db[3 * k + 2]!;
+            scatter(forces, virial, p++, n3, i, j, dx, dy, dz, bk * gkx, bk * gky, bk * gkz);
+            for (let l = k + 1; l < K; l++) {
+              const bl = b[l]!;
+              scatter(forces, virial, p++, n3, i, j, dx, dy, dz,
+                bk * db[3 * l]! + bl * gkx, bk * db[3 * l + 1]! + bl * gky, bk * db[3 * l + 2]! + bl * gkz);
+            }
+          }
+        }
+      }
+    }
+    return { energy, forces, virial, descriptors };
+  }
+}
+
+function scatter(
+  forces: Float64Array, virial: Float64Array, p: number, n3: number, i: number, j: number,
+  dx: number, dy: number, dz: number, gx: number, gy: number, gz: number,
+): void {
+  const o = p * n3;
+  forces[o + 3 * i] += gx;
+  forces[o + 3 * i + 1] += gy;
+  forces[o + 3 * i + 2] += gz;
+  forces[o + 3 * j] -= gx;
+  forces[o + 3 * j + 1] -= gy;
+  forces[o + 3 * j + 2] -= gz;
+  const v = 6 * p;
+  virial[v] -= dx * gx;
+  virial[v + 1] -= dy * gy;
+  virial[v + 2] -= dz * gz;
+  virial[v + 3] -= 0.5 * (dy * gz + dz * gy);
+  virial[v + 4] -= 0.5 * (dx * gz + dz * gx);
+  virial[v + 5] -= 0.5 * (dx * gy + dy * gx);
+}
+
+/** Per-atom B_i (N×K row-major) of a structure; `nl` a full list with cutoff ≥ snapCutoff(spec). */
+export function snapDescriptors(spec: SnapSpec, s: Structure, nl: NeighborList): Float64Array {
+  return new SnapEngine({ ...spec, cutoff: snapCutoff(spec) }).descriptors(s, nl);
+}
+
+/** The summed design-matrix rows (energy, forces, virial per coefficient) and per-atom B_i of one structure. */
+export function snapDesignRows(spec: SnapSpec, s: Structure, nl: NeighborList): SnapDesignRows {
+  return new SnapEngine({ ...spec, cutoff: snapCutoff(spec) }).designRows(s, nl);
+}
