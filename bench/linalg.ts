@@ -9,7 +9,8 @@
  * others run once at full size), then the median of repeated runs is reported with the ratios to native. The
  * results of the two back ends are compared as a sanity check (max relative difference).
  *
- * Usage: npm run bench:linalg [-- --runs 5 --ts-runs 3 --quick --no-ts --no-numpy]
+ * Usage: npm run bench:linalg [-- --runs 5 --ts-runs 3 --quick --no-ts --no-numpy --no-snap --no-snap-ts]
+ * The SNAP section (last) streams a 40000 x 1596 normal-equation accumulation and solve: see its comment.
  * (--quick divides every dimension by 4; the TS SVD of 800 alone takes ~20 s per run on this machine kind.)
  */
 import { spawnSync } from 'node:child_process';
@@ -189,3 +190,77 @@ for (const k of KERNELS) {
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((x, c) => x.padEnd(widths[c])).join('  '));
+
+// SNAP-sized streamed normal equations (qSNAP 2J=8 on mlearn Si: ~40,000 rows x 1,596 columns): rows are generated
+// one block of 1024 at a time and folded into the upper triangle of A (syrkAccumulate), as fit/normal-equations.ts
+// does, then A + λI is factored and solved once and tr((A + λI)⁻¹A) is formed (one GCV grid point: dpotrf + dpotri).
+// The full Jacobian (0.5 GB) never exists; the accumulator is P² doubles (20 MB). Memory is the RSS growth.
+const SNAP = { rows: scale(40000), cols: scale(1596), block: 1024 };
+function snapStream(b: LinalgBackend): { accumulate: number; solve: number; traceHat: number; rssMB: number; x: Float64Array } {
+  const { rows, cols, block } = SNAP;
+  const rss0 = process.memoryUsage().rss;
+  const blk = new Float64Array(block * cols);
+  const A = new Float64Array(cols * cols), g = new Float64Array(cols);
+  const local = createRng(99);
+  let t = performance.now();
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const nb = Math.min(block, rows - r0);
+    for (let i = 0; i < nb * cols; i++) blk[i] = local.uniform(-1, 1);
+    for (let i = 0; i < nb; i++) {
+      const y = local.uniform(-1, 1);
+      for (let p = 0; p < cols; p++) g[p] += blk[i * cols + p] * y;
+    }
+    b.syrkAccumulate(A, nb === block ? blk : blk.subarray(0, nb * cols), nb, cols);
+  }
+  for (let i = 0; i < cols; i++) for (let j = i + 1; j < cols; j++) A[j * cols + i] = A[i * cols + j];
+  const accumulate = (performance.now() - t) / 1000;
+  for (let p = 0; p < cols; p++) A[p * cols + p] += 1e-3 * rows;
+  t = performance.now();
+  const f = b.cholesky({ rows: cols, cols, data: A });
+  if (!f.ok) throw new Error('bench: SNAP normal matrix not positive definite');
+  const x = b.choleskySolve(f, g);
+  const solve = (performance.now() - t) / 1000;
+  t = performance.now();
+  const inv = b.choleskyInverse(f);
+  let tr = 0;
+  for (let i = 0; i < cols * cols; i++) tr += inv[i] * A[i];
+  const traceHat = (performance.now() - t) / 1000 + (tr > 0 ? 0 : NaN);
+  return { accumulate, solve, traceHat, rssMB: (process.memoryUsage().rss - rss0) / 2 ** 20, x };
+}
+
+const SNAP_NUMPY = `
+import json, sys, time, resource
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+rows, cols, block = (int(v) for v in sys.argv[1:4])
+rng = np.random.default_rng(99)
+rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+A = np.zeros((cols, cols)); g = np.zeros(cols)
+for r0 in range(0, rows, block):
+    nb = min(block, rows - r0)
+    B = rng.uniform(-1, 1, (nb, cols)); y = rng.uniform(-1, 1, nb)
+    A += B.T @ B; g += B.T @ y
+acc = time.perf_counter() - t
+A[np.diag_indices(cols)] += 1e-3 * rows
+t = time.perf_counter(); f = cho_factor(A, lower=True); x = cho_solve(f, g); sol = time.perf_counter() - t
+t = time.perf_counter(); inv = cho_solve(f, np.eye(cols)); tr = float((inv * A).sum()); th = time.perf_counter() - t
+print(json.dumps({'accumulate': acc, 'solve': sol, 'traceHat': th, 'rssMB': (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024}))
+`;
+
+if (!argv.includes('--no-snap')) {
+  console.log(`\nSNAP-sized streamed normal equations: ${SNAP.rows} x ${SNAP.cols} in blocks of ${SNAP.block} rows, then Cholesky solve and one tr H (single runs)`);
+  const out: string[][] = [['back end', 'accumulate', 'solve', 'tr H', 'RSS growth', 'accumulate / native']];
+  const nat = native ? snapStream(native) : undefined;
+  const push = (name: string, r: { accumulate: number; solve: number; traceHat: number; rssMB: number } | undefined) =>
+    r && out.push([name, fmt(r.accumulate), fmt(r.solve), fmt(r.traceHat), `${r.rssMB.toFixed(0)} MB`, ratio(r.accumulate, nat?.accumulate)]);
+  push('pesfit native', nat);
+  if (WITH_TS && !argv.includes('--no-snap-ts')) push('pesfit ts', snapStream(tsBackend));
+  if (WITH_NUMPY) {
+    const r = spawnSync(PYTHON, ['-c', SNAP_NUMPY, String(SNAP.rows), String(SNAP.cols), String(SNAP.block)], { encoding: 'utf8', timeout: 600_000 });
+    if (r.status === 0) push('numpy', JSON.parse(r.stdout));
+    else console.log(`numpy SNAP run failed: ${(r.stderr || '').trim().split('\n').pop()}`);
+  }
+  const w = out[0].map((_, c) => Math.max(...out.map((r) => r[c].length)));
+  for (const r of out) console.log(r.map((x, c) => x.padEnd(w[c])).join('  '));
+}

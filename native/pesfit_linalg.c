@@ -18,6 +18,9 @@
  *   potrs(l, n, b)                 -> x (n), L Lᵀ x = b                                      [dpotrs]
  *   gels(a, rows, cols, b)         -> { info, x (cols), residualNorm, rDiagonal (cols) }    [dgels], rows >= cols
  *   gesdd(a, rows, cols)           -> { info, u (rows x k), s (k, descending), vt (k x cols) }, k = min(rows, cols) [dgesdd]
+ *   syrkAcc(g, a, rows, cols)      -> undefined; g (cols x cols) upper triangle (j >= i) += AᵀA IN PLACE, the strict
+ *                                     lower triangle untouched: streamed normal equations, one block of rows per call [dsyrk]
+ *   potri(l, n)                    -> { info, inv (n x n, both triangles) }, (L Lᵀ)⁻¹ from potrf's factor       [dpotri]
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -295,6 +298,47 @@ static napi_value gesdd(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* G_upper += AᵀA without allocating: the accumulator of streamed normal equations (one call per block of rows).
+ * The one routine that writes into its argument, by design (a P x P accumulator is too large to copy per block). */
+static napi_value syrk_acc(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  double *g, *a; size_t lg, la; int rows, cols;
+  if (!get_args(env, info, 4, argv) || !get_f64(env, argv[0], "syrkAcc: g must be a Float64Array", &g, &lg) ||
+      !get_f64(env, argv[1], "syrkAcc: a must be a Float64Array", &a, &la) ||
+      !get_dim(env, argv[2], "syrkAcc: bad rows", &rows) || !get_dim(env, argv[3], "syrkAcc: bad cols", &cols) ||
+      !check_len(env, la, (size_t)rows * cols, "syrkAcc: a.length != rows * cols") ||
+      !check_len(env, lg, (size_t)cols * cols, "syrkAcc: g.length != cols * cols"))
+    return NULL;
+  if (cols > 0 && rows > 0) cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, cols, rows, 1.0, a, cols, 1.0, g, cols);
+  return NULL;
+}
+
+/* Inverse of L Lᵀ from potrf's factor: read column-major, L is U (A = UᵀU), and dpotri('U') leaves the upper
+ * column-major triangle of the inverse, i.e. the row-major lower one; mirrored into the upper. */
+static napi_value potri(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  double *l; size_t ll; int n;
+  if (!get_args(env, info, 2, argv) || !get_f64(env, argv[0], "potri: l must be a Float64Array", &l, &ll) ||
+      !get_dim(env, argv[1], "potri: bad n", &n) || !check_len(env, ll, (size_t)n * n, "potri: l.length != n * n"))
+    return NULL;
+  double *v;
+  napi_value inv = new_f64(env, (size_t)n * n, &v);
+  if (!inv) return NULL;
+  int status = 0;
+  if (n > 0) {
+    memcpy(v, l, (size_t)n * n * sizeof(double));
+    status = LAPACKE_dpotri(LAPACK_COL_MAJOR, 'U', n, v, n);
+    for (int i = 0; i < n; i++)
+      for (int j = i + 1; j < n; j++) v[(size_t)i * n + j] = v[(size_t)j * n + i];
+  }
+  if (status < 0) { napi_throw_error(env, NULL, "potri: invalid argument to LAPACKE_dpotri"); return NULL; }
+  napi_value out;
+  CHECK(env, napi_create_object(env, &out));
+  if (!set_num(env, out, "info", status)) return NULL;
+  CHECK(env, napi_set_named_property(env, out, "inv", inv));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "gram", NULL, gram, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -304,6 +348,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "potrs", NULL, potrs, NULL, NULL, NULL, napi_enumerable, NULL },
     { "gels", NULL, gels, NULL, NULL, NULL, napi_enumerable, NULL },
     { "gesdd", NULL, gesdd, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "syrkAcc", NULL, syrk_acc, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "potri", NULL, potri, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -162,6 +162,7 @@ export function executeFit(job: FitJob, hooks: FitHooks = {}): FitSummary {
     provenance: { pesfit: VERSION, config: cfg.file || 'built-in', created: new Date().toISOString(), method: run.method },
     lammps,
     reportHtml: renderReport(reportData(run, cfg, job.title ?? `pesfit fit: ${cfg.model.kind} ${cfg.model.elements.join('-')}`)),
+    config: cfg,
   });
   return summary(run, dir, [...exp.files, ...written], notes);
 }

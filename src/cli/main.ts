@@ -12,6 +12,8 @@ import { registerCheckDerivativesCommand } from './check-derivatives.ts';
 import { registerPropertiesCommand } from './properties.ts';
 import { registerMdCommand } from './md.ts';
 import { registerPhononsCommand } from './phonons.ts';
+import { registerDiagnoseCommand } from './diagnose.ts';
+import { registerUqCommand } from './uq.ts';
 import { VERSION } from './version.ts';
 
 export function buildProgram(): Command {
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerPropertiesCommand(program);
   registerMdCommand(program);
   registerPhononsCommand(program);
+  registerDiagnoseCommand(program);
+  registerUqCommand(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const s of c.commands) s.exitOverride();

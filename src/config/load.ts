@@ -44,6 +44,8 @@ export interface ResolvedConfig {
     /** 'auto': estimated by iterating fit ↔ noise estimate, starting from `sigmaStart`. */
     readonly sigma: 'auto' | SigmaSet;
     readonly sigmaStart: SigmaSet;
+    /** With sigma 'auto': one σ per data type and group (config_type) instead of one per data type. */
+    readonly sigmaPerGroup: boolean;
     readonly groups: Readonly<Record<string, GroupSetting>>;
     readonly energyOffset: EnergyOffsetMode;
     readonly balance: 'none' | 'lambda-star';
@@ -83,6 +85,7 @@ export function resolveConfig(raw: unknown, file: string, baseDir: string = file
   if (!parsed.success) throw zodToConfigError(parsed.error, file);
   const c = parsed.data;
   const obj = c.objective;
+  if (obj.sigma_per_group && obj.sigma !== 'auto') throw new ConfigError('objective.sigma_per_group', 'needs sigma: auto (per-group σ are estimated from the residuals)', file);
   const sigmaStart: SigmaSet = { ...DEFAULT_OBJECTIVE.sigma, ...(obj.sigma === 'auto' ? {} : obj.sigma) };
   const cfg: ResolvedConfig = {
     file: file ? resolve(file) : '',
@@ -94,6 +97,7 @@ export function resolveConfig(raw: unknown, file: string, baseDir: string = file
     objective: {
       sigma: obj.sigma === 'auto' ? 'auto' : sigmaStart,
       sigmaStart,
+      sigmaPerGroup: obj.sigma_per_group,
       groups: obj.groups,
       energyOffset: obj.energy_offset,
       balance: obj.balance,

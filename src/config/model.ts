@@ -15,6 +15,11 @@
  *   cutoff (stop defaults to the cutoff) and the value there is 0, so `values` has count − 1 entries. Default
  *   initial values (documented shapes, not fitted results): ρ(r) = ((r_c − r)/(r_c − r_0))³, F(ρ) = −√ρ,
  *   φ(r) = 0.1·((r_c − r)/(r_c − r_0))⁴ (eV), with r_0 the first knot. The same knots serve every element/pair.
+ * - kind snap → potentials/snap 'snap': `params` {twojmax (required), rcutfac (required), rfac0 = 0.99363,
+ *   rmin0 = 0, radelem: {<el>: r} (default 0.5 each), wj: {<el>: w} (default 1 each), quadratic = false,
+ *   switchflag = true, bzeroflag = true, wselfallflag = false, bnormflag = false} with LAMMPS's meanings and defaults.
+ *   The cutoff follows from them (max rcutfac·(radelem_a + radelem_b)): `model.cutoff` may be omitted; when given it
+ *   must equal that value. Coefficients start at 0 (the model is linear: the start does not matter).
  * - {from_lammps: path, style, elements} → the file read into the spec of its family: eam (funcfl, one element),
  *   eam/alloy and eam/fs (setfl) → 'eam-table'; tersoff → 'tersoff'; sw → 'sw'. Its parameters start from the file.
  */
@@ -28,6 +33,7 @@ import { readText } from '../io/fs.ts';
 import type { CutoffFunction } from '../potentials/cutoff.ts';
 import type { EamSplineSpec, SplineTable } from '../potentials/eam-spline.ts';
 import type { PairSpec } from '../potentials/pair.ts';
+import { snapColumnCount, type SnapSpec } from '../potentials/snap/spec.ts';
 import type { ModelSpec } from '../potentials/registry.ts';
 import type { RawModel } from './schema.ts';
 import { zodToConfigError } from './errors.ts';
@@ -48,6 +54,20 @@ const KnotsSchema = z.union([
 const PairSplineParams = z.strictObject({ knots: KnotsSchema, phi: z.number().default(0) });
 const EamTableParams = z.strictObject({ knots: KnotsSchema, values: z.array(z.number()).optional() });
 const EamSplineParams = z.strictObject({ F: EamTableParams, rho: EamTableParams, phi: EamTableParams, fs: z.boolean().default(false) });
+
+const SnapParams = z.strictObject({
+  twojmax: z.number().int().min(0),
+  rcutfac: z.number().positive(),
+  rfac0: z.number().positive().max(1).default(0.99363),
+  rmin0: z.number().nonnegative().default(0),
+  radelem: z.record(z.string(), z.number().positive()).optional(),
+  wj: z.record(z.string(), z.number()).optional(),
+  quadratic: z.boolean().default(false),
+  switchflag: z.boolean().default(true),
+  bzeroflag: z.boolean().default(true),
+  wselfallflag: z.boolean().default(false),
+  bnormflag: z.boolean().default(false),
+});
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, path: string, file: string): T {
   const r = schema.safeParse(value);
@@ -121,6 +141,37 @@ function eamSplineSpec(m: RawModel, file: string): EamSplineSpec {
   };
 }
 
+function perElement(v: Record<string, number> | undefined, els: string[], dflt: number, path: string, file: string): number[] {
+  if (v === undefined) return els.map(() => dflt);
+  for (const k of Object.keys(v)) if (!els.includes(k)) throw new ConfigError(`${path}.${k}`, `"${k}" is not one of model.elements (${els.join(', ')})`, file);
+  return els.map((el) => {
+    if (v[el] === undefined) throw new ConfigError(path, `no value for element ${el}`, file);
+    return v[el];
+  });
+}
+
+function snapSpec(m: RawModel, file: string): SnapSpec {
+  if (m.cutoff_function !== undefined) throw new ConfigError('model.cutoff_function', 'snap has its own switching function (params.switchflag); remove this key', file);
+  if (m.params === undefined) throw new ConfigError('model.params', 'kind snap needs params with at least twojmax and rcutfac', file);
+  const p = parseWith(SnapParams, m.params, 'model.params', file);
+  const els = m.elements;
+  const radelem = perElement(p.radelem, els, 0.5, 'model.params.radelem', file);
+  const wj = perElement(p.wj, els, 1, 'model.params.wj', file);
+  let cutoff = 0;
+  for (const a of radelem) for (const b of radelem) cutoff = Math.max(cutoff, p.rcutfac * (a + b));
+  if (m.cutoff !== undefined && Math.abs(m.cutoff - cutoff) > 1e-9 * cutoff) {
+    throw new ConfigError('model.cutoff', `snap's cutoff is rcutfac·(radelem_a + radelem_b) = ${cutoff}; omit model.cutoff or give that value`, file);
+  }
+  const spec: SnapSpec = {
+    kind: 'snap', elements: els, cutoff, twojmax: p.twojmax, rcutfac: p.rcutfac, rfac0: p.rfac0, rmin0: p.rmin0, radelem, wj,
+    switchflag: p.switchflag, bzeroflag: p.bzeroflag, quadratic: p.quadratic, wselfallflag: p.wselfallflag, chemflag: false,
+    bnormflag: p.bnormflag, coefficients: [],
+  };
+  const nCol = snapColumnCount(spec);
+  spec.coefficients = els.map(() => new Array<number>(nCol).fill(0));
+  return spec;
+}
+
 function fromLammps(m: RawModel, baseResolve: (p: string) => string, file: string): ModelSpec {
   for (const key of ['kind', 'cutoff', 'cutoff_function', 'params'] as const) {
     if (m[key] !== undefined) throw new ConfigError(`model.${key}`, 'not allowed with model.from_lammps (the file defines the model)', file);
@@ -169,5 +220,7 @@ export function modelSpecFromConfig(m: RawModel, resolvePath: (p: string) => str
       return pairSpec(m, file);
     case 'eam-spline':
       return eamSplineSpec(m, file);
+    case 'snap':
+      return snapSpec(m, file);
   }
 }

@@ -6,7 +6,7 @@
  *   data:           {train: [entry, ...], test?: [entry, ...]}; entry = path | {path, format?, group?, stress?, weight?}
  *   model:          {kind, elements, cutoff, cutoff_function?, params?} or {from_lammps, style, elements}
  *                   (params are checked per kind in config/model.ts)
- *   objective:      {sigma: auto | {energy?, force?, stress?}, groups, energy_offset, balance, weights}
+ *   objective:      {sigma: auto | {energy?, force?, stress?}, sigma_per_group, groups, energy_offset, balance, weights}
  *   regularization: {ridge: number | auto, smoothness: number | auto}
  *   solver:         {method: auto | linear | lm | lbfgs | de, max_iterations}
  *   validation:     {cv?: {folds, seed?} | {by: group}, split?, seed?}
@@ -38,7 +38,7 @@ const CutoffFunctionSchema = z.union([
   z.strictObject({ kind: z.literal('x4'), h: positive }),
 ]);
 
-export const MODEL_KINDS = ['lj', 'morse', 'buckingham', 'pair-spline', 'eam-spline'] as const;
+export const MODEL_KINDS = ['lj', 'morse', 'buckingham', 'pair-spline', 'eam-spline', 'snap'] as const;
 export const LAMMPS_STYLES = ['eam', 'eam/alloy', 'eam/fs', 'tersoff', 'sw'] as const;
 
 export const ModelSchema = z.strictObject({
@@ -62,6 +62,8 @@ export const ConfigSchema = z.strictObject({
   objective: z
     .strictObject({
       sigma: z.union([z.literal('auto'), SigmaPartial]).default('auto'),
+      /** With sigma auto: estimate σ per group and data type instead of one σ per data type. */
+      sigma_per_group: z.boolean().default(false),
       groups: z.record(z.string(), z.strictObject({ sigma: SigmaPartial.optional(), weight: nonNegative.optional() })).default({}),
       energy_offset: z
         .union([z.enum(['none', 'global', 'per-species']), z.strictObject({ fixed: z.record(z.string(), z.number()) })])
@@ -69,7 +71,7 @@ export const ConfigSchema = z.strictObject({
       balance: z.enum(['none', 'lambda-star']).default('lambda-star'),
       weights: z.strictObject({ energy: nonNegative.default(1), force: nonNegative.default(1), stress: nonNegative.default(1) }).default({ energy: 1, force: 1, stress: 1 }),
     })
-    .default({ sigma: 'auto', groups: {}, energy_offset: 'per-species', balance: 'lambda-star', weights: { energy: 1, force: 1, stress: 1 } }),
+    .default({ sigma: 'auto', sigma_per_group: false, groups: {}, energy_offset: 'per-species', balance: 'lambda-star', weights: { energy: 1, force: 1, stress: 1 } }),
   regularization: z
     .strictObject({ ridge: Strength.default(0), smoothness: Strength.default(0) })
     .default({ ridge: 0, smoothness: 0 }),

@@ -11,7 +11,9 @@
  * with A always from all rows.
  */
 import { cholesky, choleskySolve } from '../linalg/cholesky.ts';
+import { getBackend } from '../linalg/backend.ts';
 import { ROW_ENERGY, ROW_FORCE, ROW_STRESS, type DataRows, type SigmaSet } from './objective.ts';
+import { classRss, combineNormal, type NormalCache, type NormalClass } from './normal-equations.ts';
 
 export interface NoiseEstimate {
   sigma: SigmaSet;
@@ -76,10 +78,53 @@ export function estimateNoise(
       }
     }
   }
+  return sigmaFromStatistics(S, n, gamma);
+}
+
+/** σ_t² = S_t / (n_t − γ_t) per type (NaN when n_t ≤ γ_t). */
+export function sigmaFromStatistics(S: number[], n: number[], gamma: number[]): NoiseEstimate {
   const sig = [0, 1, 2].map((t) => (n[t] > gamma[t] ? Math.sqrt(S[t] / (n[t] - gamma[t])) : NaN));
   return {
     sigma: { energy: sig[ROW_ENERGY], force: sig[ROW_FORCE], stress: sig[ROW_STRESS] },
     effectiveParams: { energy: gamma[0], force: gamma[1], stress: gamma[2] },
     counts: { energy: n[0], force: n[1], stress: n[2] },
   };
+}
+
+/**
+ * The same estimate from streamed normal equations (normal-equations.ts) instead of rows: per class c (scale s_c
+ * to the current weights, ratio ρ_c), S contributes classRss_c(θ)/ρ_c (the Σ noiseFactor_k d_k² of its rows) and
+ * γ contributes s_c tr(A⁻¹ A_c) = s_c Σ_ij (A⁻¹)_ij (A_c)_ij, with A = Σ s_c A_c + regGram (+ the same 1e-12 jitter):
+ * one factorisation and one inverse, then O(P²) per class.
+ * @param select which classes form one estimate: all (global σ) or one group's (per-group σ; A still from all rows)
+ */
+export function estimateNoiseFromNormal(
+  cache: NormalCache, scales: Float64Array, theta: ArrayLike<number>, regGram: Float64Array | undefined,
+  selections: ((c: NormalClass) => boolean)[],
+): NoiseEstimate[] {
+  const P = cache.paramNames.length;
+  const be = getBackend();
+  const A = combineNormal(cache, scales).A;
+  if (regGram) for (let i = 0; i < P * P; i++) A[i] += regGram[i];
+  let d = 0;
+  for (let p = 0; p < P; p++) d = Math.max(d, A[p * P + p]);
+  for (let p = 0; p < P; p++) A[p * P + p] += 1e-12 * (d || 1);
+  const ch = be.cholesky({ rows: P, cols: P, data: A });
+  const inv = ch.ok ? be.choleskyInverse(ch) : undefined;
+  const traces = cache.classes.map((cls) => {
+    if (!inv) return 0;
+    let t = 0;
+    for (let i = 0; i < P * P; i++) t += inv[i] * cls.ne.A[i];
+    return t;
+  });
+  return selections.map((select) => {
+    const S = [0, 0, 0], n = [0, 0, 0], gamma = [0, 0, 0];
+    cache.classes.forEach((cls, idx) => {
+      if (!select(cls) || scales[idx] === 0) return;
+      S[cls.kind] += classRss(cls, theta) / cls.ratio;
+      n[cls.kind] += cls.ne.n;
+      gamma[cls.kind] += scales[idx] * traces[idx];
+    });
+    return sigmaFromStatistics(S, n, gamma);
+  });
 }

@@ -85,6 +85,9 @@ export interface DataRows {
   sigma: Float64Array;
   /** Counts per kind: M_E, D_F, D_S. */
   counts: [number, number, number];
+  /** Per row, the factor of its squared raw residual in the noise statistic S_t (1/N_i for energy rows, else 1):
+   * weight_k = noiseFactor_k · c_i τ_t / σ_k², so weight/noiseFactor is what a σ or balance change rescales. */
+  noiseFactor: Float64Array;
 }
 
 function sigmaFor(c: Configuration, settings: ObjectiveSettings): SigmaSet {
@@ -156,10 +159,12 @@ export function buildRows(ds: Dataset, settings: ObjectiveSettings): DataRows {
   for (const k of kind) counts[k]++;
   const tau = [tw.energy, tw.force, tw.stress].map((w, k) => (settings.balance === 'lambda-star' ? (counts[k] ? w / counts[k] : 0) : w));
   const weight = new Float64Array(n);
+  const noiseFactor = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const c = configs[cfg[k]];
     const cw = c.weight * (settings.groups[c.group]?.weight ?? 1);
     const nat = kind[k] === ROW_ENERGY ? c.structure.species.length : 1;
+    noiseFactor[k] = 1 / nat;
     weight[k] = (cw * tau[kind[k]]) / (nat * sig[k] * sig[k]);
   }
   return {
@@ -174,6 +179,7 @@ export function buildRows(ds: Dataset, settings: ObjectiveSettings): DataRows {
     stressSlots,
     sigma: Float64Array.from(sig),
     counts,
+    noiseFactor,
   };
 }
 
@@ -213,6 +219,85 @@ export function buildNeighborLists(ds: Dataset, cutoff: number, half: boolean): 
   return ds.configs.map((c) => buildNeighborList(c.structure, cutoff, { half }));
 }
 
+/** One configuration's rows (rows.configStart[i] … configStart[i+1]): model predictions without offsets and, on
+ * request, their unweighted derivatives wrt the model's parameters (n x Pm row-major). */
+export interface ConfigurationRows {
+  first: number;
+  n: number;
+  values: Float64Array;
+  jacobian?: Float64Array;
+}
+
+export function evaluateConfiguration(
+  model: CompiledModel, c: Configuration, list: NeighborList, rows: DataRows, i: number, wantJacobian: boolean,
+): ConfigurationRows {
+  const P = model.paramNames.length;
+  const first = rows.configStart[i], nr = rows.configStart[i + 1] - first;
+  const values = new Float64Array(nr);
+  const jac = wantJacobian ? new Float64Array(nr * P) : undefined;
+  const slots = rows.stressSlots[i];
+  const wantF = rows.forceRow[i] >= 0, wantS = slots.length > 0;
+  const res = model.evaluate(c.structure, list, { forces: wantF, virial: wantS, paramGradient: wantJacobian });
+  const n = c.structure.species.length;
+  const er = rows.energyRow[i];
+  if (er >= 0) {
+    const k = er - first;
+    values[k] = res.energy;
+    if (jac) for (let p = 0; p < P; p++) jac[k * P + p] = res.dEnergy![p];
+  }
+  const fr = rows.forceRow[i];
+  if (fr >= 0) {
+    const k0 = fr - first;
+    values.set(res.forces!, k0);
+    if (jac) {
+      const dF = res.dForces!;
+      for (let p = 0; p < P; p++) for (let k = 0; k < 3 * n; k++) jac[(k0 + k) * P + p] = dF[p * 3 * n + k];
+    }
+  }
+  if (wantS) {
+    const V = volume(c.structure);
+    const k0 = nr - slots.length;
+    slots.forEach((v, s) => {
+      values[k0 + s] = -res.virial![v] / V;
+      if (jac) for (let p = 0; p < P; p++) jac[(k0 + s) * P + p] = -res.dVirial![p * 6 + v] / V;
+    });
+  }
+  return { first, n: nr, values, jacobian: jac };
+}
+
+/**
+ * The weighted residuals r = √w (ŷ − y) of one configuration's rows, ŷ = model values + energy offsets at
+ * θ_offsets (zero when omitted), and, when the block has a Jacobian, the weighted Jacobian (n x (Pm + Po)
+ * row-major, offset columns last). The single place where weights meet rows: the materialised problem
+ * (makeFitProblem) and the streamed normal equations (normal-equations.ts) both go through it.
+ */
+export function weightedConfigurationRows(
+  block: ConfigurationRows, rows: DataRows, i: number, offsets: OffsetDesign, Pm: number, thetaOffsets?: ArrayLike<number>,
+): { r: Float64Array; J?: Float64Array } {
+  const Po = offsets.names.length, P = Pm + Po;
+  const { first, n, values } = block;
+  const er = rows.energyRow[i];
+  const r = new Float64Array(n);
+  let offsetEnergy = 0;
+  if (er >= 0 && thetaOffsets) for (let o = 0; o < Po; o++) offsetEnergy += offsets.columns[i * Po + o] * thetaOffsets[o];
+  for (let k = 0; k < n; k++) {
+    const v = first + k === er ? values[k] + offsetEnergy : values[k];
+    r[k] = Math.sqrt(rows.weight[first + k]) * (v - rows.ref[first + k]);
+  }
+  const mj = block.jacobian;
+  if (!mj) return { r };
+  const J = new Float64Array(n * P);
+  for (let k = 0; k < n; k++) {
+    const w = Math.sqrt(rows.weight[first + k]);
+    for (let p = 0; p < Pm; p++) J[k * P + p] = w * mj[k * Pm + p];
+  }
+  if (er >= 0) {
+    const k = er - first, w = Math.sqrt(rows.weight[er]);
+    for (let o = 0; o < Po; o++) J[k * P + Pm + o] = w * offsets.columns[i * Po + o];
+  }
+  return { r, J };
+}
+
 export function predictRows(
   model: CompiledModel, ds: Dataset, rows: DataRows, lists: NeighborList[], wantJacobian: boolean,
 ): Predictions {
@@ -220,31 +305,9 @@ export function predictRows(
   const values = new Float64Array(rows.nRows);
   const jac = wantJacobian ? new Float64Array(rows.nRows * P) : undefined;
   ds.configs.forEach((c, i) => {
-    const slots = rows.stressSlots[i];
-    const wantF = rows.forceRow[i] >= 0, wantS = slots.length > 0;
-    const res = model.evaluate(c.structure, lists[i], { forces: wantF, virial: wantS, paramGradient: wantJacobian });
-    const n = c.structure.species.length;
-    const er = rows.energyRow[i];
-    if (er >= 0) {
-      values[er] = res.energy;
-      if (jac) for (let p = 0; p < P; p++) jac[er * P + p] = res.dEnergy![p];
-    }
-    const fr = rows.forceRow[i];
-    if (fr >= 0) {
-      values.set(res.forces!, fr);
-      if (jac) {
-        const dF = res.dForces!;
-        for (let p = 0; p < P; p++) for (let k = 0; k < 3 * n; k++) jac[(fr + k) * P + p] = dF[p * 3 * n + k];
-      }
-    }
-    if (wantS) {
-      const V = volume(c.structure);
-      const first = rows.configStart[i + 1] - slots.length;
-      slots.forEach((v, s) => {
-        values[first + s] = -res.virial![v] / V;
-        if (jac) for (let p = 0; p < P; p++) jac[(first + s) * P + p] = -res.dVirial![p * 6 + v] / V;
-      });
-    }
+    const b = evaluateConfiguration(model, c, lists[i], rows, i, wantJacobian);
+    values.set(b.values, b.first);
+    if (jac) jac.set(b.jacobian!, b.first * P);
   });
   return { values, jacobian: jac };
 }
@@ -308,20 +371,16 @@ export function makeFitProblem(model: CompiledModel, ds: Dataset, settings: Obje
     predict,
     residuals: (theta) => toResiduals(predict(theta)),
     residualsAndJacobian(theta) {
-      const pr = predictRows(modelAt(theta), ds, rows, lists, true);
-      addOffsets(pr.values, theta);
-      const J = new Float64Array(rows.nRows * P);
-      const mj = pr.jacobian!;
-      for (let k = 0; k < rows.nRows; k++) {
-        const w = sqrtW[k];
-        for (let p = 0; p < Pm; p++) J[k * P + p] = w * mj[k * Pm + p];
-      }
-      ds.configs.forEach((_, i) => {
-        const er = rows.energyRow[i];
-        if (er < 0) return;
-        for (let o = 0; o < Po; o++) J[er * P + Pm + o] = sqrtW[er] * offsets.columns[i * Po + o];
+      const m = modelAt(theta);
+      const r = new Float64Array(rows.nRows), J = new Float64Array(rows.nRows * P);
+      const thetaOffsets = theta.subarray(Pm);
+      ds.configs.forEach((c, i) => {
+        const w = weightedConfigurationRows(evaluateConfiguration(m, c, lists[i], rows, i, true), rows, i, offsets, Pm, thetaOffsets);
+        const first = rows.configStart[i];
+        r.set(w.r, first);
+        J.set(w.J!, first * P);
       });
-      return { r: toResiduals(pr.values), J };
+      return { r, J };
     },
     lossTerms(r) {
       const t = [0, 0, 0];

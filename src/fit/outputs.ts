@@ -9,9 +9,13 @@
  * - fit-log.json    solver, status, iterations, loss history by term, regularisation strengths, σ rounds, timings
  * - LAMMPS files    through the `lammps` callback (the family's exporter), plus `lammps.in` with its lines
  * - report.html     through the `report` callback, when given
+ * - config.json     {"format": "pesfit-config", "version": 1, "config": ResolvedConfig} — the resolved config (data
+ *                    paths absolute), when given: with model.json and metrics.json it lets `pesfit diagnose`/`uq`
+ *                    (uq/fit-dir.ts) rebuild the data and the objective of the fit
  */
 import { join } from 'node:path';
 import type { Metrics, PredictedLabels } from '../analysis/metrics.ts';
+import type { ResolvedConfig } from '../config/load.ts';
 import { writeAtomic } from '../io/fs.ts';
 import { writeModelJson } from '../io/model-json.ts';
 import type { Configuration } from '../structure/types.ts';
@@ -31,7 +35,12 @@ export interface OutputOptions {
   lammps?: LammpsFiles;
   /** report.html content, when a report renderer is available. */
   reportHtml?: string;
+  /** The resolved config of the fit, written as config.json. */
+  config?: ResolvedConfig;
 }
+
+export const CONFIG_FORMAT = 'pesfit-config';
+export const CONFIG_VERSION = 1;
 
 export const METRICS_KEYS = ['train', 'test', 'cv', 'by_group', 'sigma'] as const;
 
@@ -138,6 +147,7 @@ export function writeOutputs(dir: string, run: FitRun, opts: OutputOptions = {})
     put('lammps.in', opts.lammps.lines.join('\n') + '\n');
   }
   if (opts.reportHtml !== undefined) put('report.html', opts.reportHtml);
+  if (opts.config) put('config.json', json({ format: CONFIG_FORMAT, version: CONFIG_VERSION, config: opts.config }));
   // model.json last: its presence marks a complete output directory
   const mp = join(dir, 'model.json');
   writeModelJson(mp, run.model, { energyOffsets: run.offsets, provenance: { ...opts.provenance, status: run.status } });

@@ -17,6 +17,16 @@
  * 6. Metrics of train/test/cv overall and by group (analysis/metrics.ts), predictions for residual tables.
  * Interruption: `shouldStop` is passed to the solver; an interrupted solve ends the run with status 'interrupted'
  * and the best parameters so far (no further σ rounds, no CV).
+ *
+ * Linear fits are streamed (fit/normal-equations.ts): the model's rows are evaluated once, at θ = 0, into per-class
+ * normal equations (classes by row kind, CV fold, weight ratio, and group when σ is per group); every σ round, the
+ * λ* balance and each CV refit then only rescale and add the cached matrices (O(nClasses·P²)), the noise estimate
+ * comes from the classes' quadratic forms, and the full Jacobian is never formed. A weight change the classes cannot
+ * express, or rows of zero weight, fall back to re-accumulating or (zero weights) to the materialised path
+ * (`RunOptions.linearPath: 'materialised'` forces it: the reference the streamed path is tested against).
+ *
+ * `objective.sigma_per_group` (with sigma auto): σ is estimated per group and data type, each group's rows with its
+ * own S, n and γ (fit/noise.ts with a group's row mask), starting from the group's sigma or the global start.
  */
 import { ConfigError } from '../core/errors.ts';
 import { createRng } from '../core/random.ts';
@@ -27,9 +37,13 @@ import { compileModel, type ModelSpec } from '../potentials/registry.ts';
 import type { CompiledModel } from '../potentials/types.ts';
 import type { Configuration, Dataset } from '../structure/types.ts';
 import { assignFolds } from './folds.ts';
-import { solveLinear } from './linear.ts';
-import { estimateNoise } from './noise.ts';
-import { buildNeighborLists, makeFitProblem, type FitProblem, type ObjectiveSettings, type SigmaSet } from './objective.ts';
+import { operatorGram, solveLinear } from './linear.ts';
+import { estimateNoise, estimateNoiseFromNormal, type NoiseEstimate } from './noise.ts';
+import { accumulateNormalCache, classScales, hasZeroWeights, type NormalCache, type NormalClass } from './normal-equations.ts';
+import { solveFromCache, subsetWeights } from './normal-fit.ts';
+import {
+  buildNeighborLists, buildRows, makeFitProblem, offsetDesign, type FitProblem, type ObjectiveSettings, type OffsetDesign, type SigmaSet,
+} from './objective.ts';
 import { predictLabels } from './predict.ts';
 import type { IterationRecord, SolverResult, SolverStatus } from './problem.ts';
 import { regularizationOperator, withRegularization } from './regularization.ts';
@@ -49,6 +63,17 @@ export interface RunOptions {
   shouldStop?: () => boolean;
   /** Starting point by parameter name (resume from a model.json): model parameters and energy offsets. */
   start?: Record<string, number>;
+  /** Linear fits: streamed normal equations (default) or the materialised Jacobian (the reference path). */
+  linearPath?: 'streamed' | 'materialised';
+  /** σ auto per group (overrides the config's objective.sigma_per_group). */
+  sigmaPerGroup?: boolean;
+}
+
+export interface GroupSigmaRound {
+  used: SigmaSet;
+  estimate: SigmaSet;
+  gamma: SigmaSet;
+  counts: SigmaSet;
 }
 
 export interface SigmaRound {
@@ -60,6 +85,8 @@ export interface SigmaRound {
   /** γ_t: parameters used by each data type. */
   gamma: SigmaSet;
   counts: SigmaSet;
+  /** Per group, with sigma_per_group (then `used`/`estimate` above stay the global start). */
+  groups?: Record<string, GroupSigmaRound>;
 }
 
 export interface MetricsSet {
@@ -80,7 +107,9 @@ export interface FitRun {
   iterations: number;
   history: (IterationRecord & { phase: string })[];
   regularization: { ridge: number; smoothness: number; selectedBy?: 'gcv' | 'cv' };
-  sigma: { mode: 'auto' | 'fixed'; value: SigmaSet; rounds: SigmaRound[]; selfConsistent: boolean };
+  sigma: { mode: 'auto' | 'fixed'; value: SigmaSet; rounds: SigmaRound[]; selfConsistent: boolean; groups?: Record<string, SigmaSet> };
+  /** How a linear fit was computed, and the number of data passes it made (streamed: 1 unless weights forced more). */
+  linear?: { path: 'streamed' | 'materialised'; dataPasses: number; classes: number };
   train: Configuration[];
   test: Configuration[];
   predictions: { train: PredictedLabels[]; test: PredictedLabels[]; cv?: PredictedLabels[] };
@@ -119,21 +148,34 @@ export function chooseMethod(cfg: ResolvedConfig, model: CompiledModel): Method 
   return method;
 }
 
-function gram(R: Float64Array, rows: number, P: number): Float64Array {
-  const O = new Float64Array(P * P);
-  for (let i = 0; i < rows; i++)
-    for (let p = 0; p < P; p++) {
-      const a = R[i * P + p];
-      if (a !== 0) for (let q = 0; q < P; q++) O[p * P + q] += a * R[i * P + q];
-    }
-  return O;
+/** What the driver needs from a fit, whichever way it was computed. */
+interface FitShape {
+  readonly paramNames: readonly string[];
+  readonly nModelParams: number;
+  readonly offsets: OffsetDesign;
+  modelAt(theta: Float64Array): CompiledModel;
 }
 
 interface Solved {
   result: SolverResult;
-  problem: FitProblem;
+  problem: FitShape;
+  /** The materialised problem (materialised and nonlinear paths). */
+  fitProblem?: FitProblem;
+  /** Streamed path: the class scales of the solve. */
+  scales?: Float64Array;
   ridge: number;
   smoothness: number;
+}
+
+/** The model at θ (model parameters first, offsets after), for the streamed path. */
+function shapeOf(model: CompiledModel, offsets: OffsetDesign): FitShape {
+  const Pm = model.paramNames.length;
+  return {
+    paramNames: [...model.paramNames, ...offsets.names],
+    nModelParams: Pm,
+    offsets,
+    modelAt: (theta) => model.withParameters(theta.subarray(0, Pm)),
+  };
 }
 
 interface SolveContext {
@@ -155,27 +197,73 @@ function solveOnce(
     const folds = configFolds ? Int32Array.from(problem.rows.config, (c) => configFolds[c]) : undefined;
     const r = solveLinear(problem, { nModelParams: Pm, ridge: strengths.ridge, smoothness: strengths.smoothness, folds });
     onIteration(r.history[0] ?? { iteration: 1, loss: r.loss, terms: {} });
-    return { result: r, problem, ridge: r.ridge, smoothness: r.smoothness };
+    return { result: r, problem, fitProblem: problem, ridge: r.ridge, smoothness: r.smoothness };
   }
   const ridge = strengths.ridge as number, smoothness = strengths.smoothness as number;
   const reg = withRegularization(problem, Pm, { ridge, smoothness });
   const result = solve(reg, start, ctx.method, {
     maxIterations: ctx.cfg.solver.maxIterations, onIteration, shouldStop: ctx.opts.shouldStop, seed: ctx.cfg.validation.seed,
   });
-  return { result, problem, ridge, smoothness };
+  return { result, problem, fitProblem: problem, ridge, smoothness };
+}
+
+/** Streamed normal equations of the training set, re-accumulated only when the weights leave the cache's classes. */
+class StreamedLinear {
+  cache?: NormalCache;
+  passes = 0;
+  constructor(
+    private readonly model: CompiledModel, private readonly ds: Dataset, private readonly lists: NeighborList[],
+    private readonly configFolds: Int32Array | undefined, private readonly perGroup: boolean,
+  ) {}
+
+  /** Class scales for the full set's weights under `settings` (accumulating the cache on first use or on a miss). */
+  scalesFor(settings: ObjectiveSettings): Float64Array {
+    const rows = buildRows(this.ds, settings);
+    const s = this.cache && classScales(this.cache, rows.weight);
+    if (s) return s;
+    this.cache = accumulateNormalCache(this.model, this.ds, this.lists, rows, offsetDesign(this.ds, settings.energyOffset), {
+      configFolds: this.configFolds, perGroup: this.perGroup,
+    });
+    this.passes++;
+    return classScales(this.cache, rows.weight)!;
+  }
+
+  solve(ctx: SolveContext, settings: ObjectiveSettings, strengths: { ridge: number | 'auto'; smoothness: number | 'auto' }, phase: string): Solved {
+    const scales = this.scalesFor(settings);
+    const cache = this.cache!;
+    const r = solveFromCache(cache, scales, { ridge: strengths.ridge, smoothness: strengths.smoothness, useFolds: this.configFolds !== undefined });
+    ctx.opts.onIteration?.(phase, r.history[0] ?? { iteration: 1, loss: r.loss, terms: {} });
+    return { result: r, problem: shapeOf(this.model, cache.offsets), scales, ridge: r.ridge, smoothness: r.smoothness };
+  }
 }
 
 function byName(names: readonly string[], values: Record<string, number>, fallback: Float64Array): Float64Array {
   return Float64Array.from(names, (n, p) => values[n] ?? fallback[p]);
 }
 
-function offsetsOf(problem: FitProblem, theta: Float64Array): Record<string, number> {
+function offsetsOf(problem: FitShape, theta: Float64Array): Record<string, number> {
   const out: Record<string, number> = {};
   problem.offsets.names.forEach((n, o) => (out[n] = theta[problem.nModelParams + o]));
   return out;
 }
 
 const SUCCESSFUL: ReadonlySet<SolverStatus> = new Set(['converged', 'maxIterations']);
+
+const TYPES = ['energy', 'force', 'stress'] as const;
+
+/** Moves σ to the finite positive estimates; returns the largest relative change. */
+function adopt(sigma: SigmaSet, est: NoiseEstimate): { next: SigmaSet; change: number } {
+  const next: SigmaSet = { ...sigma };
+  let change = 0;
+  for (const t of TYPES) {
+    const v = est.sigma[t];
+    if (Number.isFinite(v) && v > 0) {
+      next[t] = v;
+      change = Math.max(change, Math.abs(v - sigma[t]) / sigma[t]);
+    }
+  }
+  return { next, change };
+}
 
 export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions = {}): FitRun {
   const timings: Record<string, number> = {};
@@ -189,52 +277,85 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
   const method = chooseMethod(cfg, model);
   const ctx: SolveContext = { cfg, method, opts };
   const o = cfg.objective;
-  const settingsFor = (sigma: SigmaSet): ObjectiveSettings => ({
-    sigma, groups: { ...o.groups }, termWeights: o.termWeights, balance: o.balance, energyOffset: o.energyOffset,
-  });
+  const auto = o.sigma === 'auto';
+  const cfgPerGroup = 'sigmaPerGroup' in o && o.sigmaPerGroup === true;
+  const perGroup = auto && (opts.sigmaPerGroup ?? cfgPerGroup);
+  const groupNames = [...new Set(train.map((c) => c.group))].sort();
+  let sigma: SigmaSet = { ...o.sigmaStart };
+  let groupSigma: Record<string, SigmaSet> | undefined = perGroup
+    ? Object.fromEntries(groupNames.map((g) => [g, { ...o.sigmaStart, ...(o.groups[g]?.sigma ?? {}) }]))
+    : undefined;
+  const settingsFor = (sig: SigmaSet, gs = groupSigma): ObjectiveSettings => {
+    const groups = { ...o.groups };
+    if (gs) for (const g of Object.keys(gs)) groups[g] = { ...o.groups[g], sigma: gs[g] };
+    return { sigma: sig, groups, termWeights: o.termWeights, balance: o.balance, energyOffset: o.energyOffset };
+  };
   const configFolds = cfg.validation.cv ? assignFolds(ds, cfg.validation.cv) : undefined;
   const nAtoms = Int32Array.from(train, (c) => c.structure.species.length);
+  const streamed = method === 'linear' && opts.linearPath !== 'materialised' && !hasZeroWeights(buildRows(ds, settingsFor(sigma)))
+    ? new StreamedLinear(model, ds, lists, configFolds, perGroup)
+    : undefined;
 
   // σ rounds (a single round when σ is fixed)
-  let sigma: SigmaSet = { ...o.sigmaStart };
   const rounds: SigmaRound[] = [];
   const history: FitRun['history'] = [];
   let theta: Float64Array | undefined;
   let solved!: Solved;
   let iterations = 0;
-  let selfConsistent = o.sigma !== 'auto';
+  let selfConsistent = !auto;
   t0 = performance.now();
-  const auto = o.sigma === 'auto';
   for (let round = 1; round <= (auto ? SIGMA_MAX_ROUNDS : 1); round++) {
     const phase = auto ? `sigma round ${round}` : 'fit';
     if (theta === undefined && opts.start) {
-      const probe = makeFitProblem(model, ds, settingsFor(sigma), lists);
-      const init = Float64Array.from({ length: probe.nParams }, (_, p) => (p < probe.nModelParams ? model.parameters[p] : 0));
-      theta = byName(probe.paramNames, opts.start, init);
+      const names = [...model.paramNames, ...offsetDesign(ds, o.energyOffset).names];
+      const Pm = model.paramNames.length;
+      theta = byName(names, opts.start, Float64Array.from(names, (_, p) => (p < Pm ? model.parameters[p] : 0)));
     }
     const before = history.length;
     const wrapped: SolveContext = { ...ctx, opts: { ...opts, onIteration: (ph, rec) => { history.push({ ...rec, phase: ph }); opts.onIteration?.(ph, rec); } } };
-    solved = solveOnce(wrapped, model, ds, lists, settingsFor(sigma), theta, cfg.regularization, phase, configFolds);
+    solved = streamed
+      ? streamed.solve(wrapped, settingsFor(sigma), cfg.regularization, phase)
+      : solveOnce(wrapped, model, ds, lists, settingsFor(sigma), theta, cfg.regularization, phase, configFolds);
     if (history.length === before) history.push({ iteration: solved.result.iterations, loss: solved.result.loss, terms: {}, phase });
     iterations += solved.result.iterations;
     theta = solved.result.params;
     if (!auto || !SUCCESSFUL.has(solved.result.status)) break;
-    const p = solved.problem;
-    const P = p.nParams;
-    const { J } = p.residualsAndJacobian(theta);
-    const op = regularizationOperator(P, p.nModelParams, p.paramNames, { ridge: solved.ridge, smoothness: solved.smoothness });
-    const est = estimateNoise(p.rows, p.predict(theta), nAtoms, J, P, op.rows ? gram(op.R, op.rows, P) : undefined);
-    const next: SigmaSet = { ...sigma };
-    let change = 0;
-    for (const t of ['energy', 'force', 'stress'] as const) {
-      const v = est.sigma[t];
-      if (Number.isFinite(v) && v > 0) {
-        next[t] = v;
-        change = Math.max(change, Math.abs(v - sigma[t]) / sigma[t]);
-      }
+    const sh = solved.problem;
+    const P = sh.paramNames.length;
+    const op = regularizationOperator(P, sh.nModelParams, sh.paramNames, { ridge: solved.ridge, smoothness: solved.smoothness });
+    const regGram = op.rows ? operatorGram(op.R, op.rows, P) : undefined;
+    // one estimate over all rows, or one per group (A always from all rows)
+    let estimates: NoiseEstimate[];
+    if (streamed) {
+      const sel: ((c: NormalClass) => boolean)[] = perGroup ? groupNames.map((g) => (c: NormalClass) => c.group === g) : [() => true];
+      estimates = estimateNoiseFromNormal(streamed.cache!, solved.scales!, theta, regGram, sel);
+    } else {
+      const p = solved.fitProblem!;
+      const { J } = p.residualsAndJacobian(theta);
+      const pred = p.predict(theta);
+      estimates = perGroup
+        ? groupNames.map((g) => estimateNoise(p.rows, pred, nAtoms, J, P, regGram, (k) => train[p.rows.config[k]].group === g))
+        : [estimateNoise(p.rows, pred, nAtoms, J, P, regGram)];
     }
-    rounds.push({ round, used: { ...sigma }, estimate: { ...next }, gamma: est.effectiveParams, counts: est.counts });
-    sigma = next;
+    let change = 0;
+    if (groupSigma) {
+      const gs = groupSigma;
+      const next: Record<string, SigmaSet> = {};
+      const info: Record<string, GroupSigmaRound> = {};
+      groupNames.forEach((g, k) => {
+        const a = adopt(gs[g], estimates[k]);
+        next[g] = a.next;
+        change = Math.max(change, a.change);
+        info[g] = { used: { ...gs[g] }, estimate: { ...a.next }, gamma: estimates[k].effectiveParams, counts: estimates[k].counts };
+      });
+      rounds.push({ round, used: { ...sigma }, estimate: { ...sigma }, gamma: sumSets(estimates.map((e) => e.effectiveParams)), counts: sumSets(estimates.map((e) => e.counts)), groups: info });
+      groupSigma = next;
+    } else {
+      const a = adopt(sigma, estimates[0]);
+      change = a.change;
+      rounds.push({ round, used: { ...sigma }, estimate: { ...a.next }, gamma: estimates[0].effectiveParams, counts: estimates[0].counts });
+      sigma = a.next;
+    }
     if (change < SIGMA_TOLERANCE) {
       selfConsistent = true;
       break;
@@ -259,18 +380,33 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
   if (configFolds && SUCCESSFUL.has(status)) {
     t0 = performance.now();
     cvPred = new Array<PredictedLabels>(train.length);
-    const usedSigma = rounds.length ? rounds[rounds.length - 1].used : sigma;
+    const last = rounds[rounds.length - 1];
+    const usedSigma = last ? last.used : sigma;
+    const usedGroups = last?.groups ? Object.fromEntries(Object.entries(last.groups).map(([g, r]) => [g, r.used])) : groupSigma;
+    const usedSettings = settingsFor(usedSigma, usedGroups);
     const nf = Math.max(...configFolds) + 1;
     for (let f = 0; f < nf; f++) {
       const keep = train.map((_, i) => configFolds[i] !== f);
-      const sub: Dataset = { configs: train.filter((_, i) => keep[i]) };
-      const subLists = lists.filter((_, i) => keep[i]);
-      const probe = makeFitProblem(model, sub, settingsFor(usedSigma), subLists);
-      const start = byName(probe.paramNames, { ...Object.fromEntries(problem.paramNames.map((n, p) => [n, finalTheta[p]])) }, new Float64Array(probe.nParams));
-      const s = solveOnce(ctx, model, sub, subLists, settingsFor(usedSigma), method === 'linear' ? undefined : start, { ridge: solved.ridge, smoothness: solved.smoothness }, `cv fold ${f + 1}/${nf}`);
-      const m = s.problem.modelAt(s.result.params);
+      const phase = `cv fold ${f + 1}/${nf}`;
       const held = train.map((c, i) => ({ c, i })).filter(({ i }) => !keep[i]);
-      const preds = predictLabels(m, { ...offsets, ...offsetsOf(s.problem, s.result.params) }, held.map((h) => h.c));
+      let m: CompiledModel, foldOffsets: Record<string, number>;
+      const scales = streamed ? classScales(streamed.cache!, subsetWeights(ds, buildRows(ds, usedSettings), keep, usedSettings)) : undefined;
+      if (streamed && scales) {
+        const r = solveFromCache(streamed.cache!, scales, { ridge: solved.ridge, smoothness: solved.smoothness, select: (c) => c.fold !== f });
+        opts.onIteration?.(phase, r.history[0] ?? { iteration: 1, loss: r.loss, terms: {} });
+        const sh = shapeOf(model, streamed.cache!.offsets);
+        m = sh.modelAt(r.params);
+        foldOffsets = offsetsOf(sh, r.params);
+      } else {
+        const sub: Dataset = { configs: train.filter((_, i) => keep[i]) };
+        const subLists = lists.filter((_, i) => keep[i]);
+        const probe = makeFitProblem(model, sub, usedSettings, subLists);
+        const start = byName(probe.paramNames, { ...Object.fromEntries(problem.paramNames.map((n, p) => [n, finalTheta[p]])) }, new Float64Array(probe.nParams));
+        const s = solveOnce(ctx, model, sub, subLists, usedSettings, method === 'linear' ? undefined : start, { ridge: solved.ridge, smoothness: solved.smoothness }, phase);
+        m = s.problem.modelAt(s.result.params);
+        foldOffsets = offsetsOf(s.problem, s.result.params);
+      }
+      const preds = predictLabels(m, { ...offsets, ...foldOffsets }, held.map((h) => h.c));
       held.forEach(({ i }, k) => (cvPred![i] = preds[k]));
     }
     clock('cv', t0);
@@ -296,11 +432,20 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
       ridge: solved.ridge, smoothness: solved.smoothness,
       selectedBy: method === 'linear' && (cfg.regularization.ridge === 'auto' || cfg.regularization.smoothness === 'auto') ? (configFolds ? 'cv' : 'gcv') : undefined,
     },
-    sigma: { mode: auto ? 'auto' : 'fixed', value: sigma, rounds, selfConsistent },
+    sigma: { mode: auto ? 'auto' : 'fixed', value: sigma, rounds, selfConsistent, groups: groupSigma },
+    linear: method === 'linear'
+      ? { path: streamed ? 'streamed' : 'materialised', dataPasses: streamed ? streamed.passes : 0, classes: streamed?.cache?.classes.length ?? 0 }
+      : undefined,
     train,
     test,
     predictions: { train: predTrain, test: predTest, cv: cvPred },
     metrics,
     timings,
   };
+}
+
+function sumSets(sets: SigmaSet[]): SigmaSet {
+  const out: SigmaSet = { energy: 0, force: 0, stress: 0 };
+  for (const x of sets) for (const t of TYPES) out[t] += x[t];
+  return out;
 }

@@ -9,6 +9,9 @@
  *
  * Contracts shared by both back ends:
  * - gram(a, rows, cols): G = AᵀA, cols x cols, both triangles. transposeTimes(a, rows, cols, b): Aᵀb.
+ * - syrkAccumulate(g, a, rows, cols): IN PLACE, the upper triangle (j ≥ i) of g += AᵀA, the strict lower triangle
+ *   untouched (streamed normal equations: one block of rows per call, gram.ts mirrorUpper once at the end).
+ * - choleskyInverse(f): (L Lᵀ)⁻¹, both triangles, from either back end's factor.
  * - symEigen(A): eigen.ts SymEigen (values ascending, column k of `vectors` is eigenvector k); A symmetric.
  * - cholesky(A) / choleskySolve(f, b): cholesky.ts CholeskyResult (L lower, row-major; `pivot` 0-based on failure);
  *   a factor from either back end can be solved by either.
@@ -20,11 +23,11 @@
 import { ConfigError } from '../core/errors.ts';
 import type { Matrix } from './dense.ts';
 import { matTvec } from './dense.ts';
-import { cholesky as tsCholesky, choleskySolve as tsCholeskySolve, type CholeskyResult } from './cholesky.ts';
+import { cholesky as tsCholesky, choleskyInverse as tsCholeskyInverse, choleskySolve as tsCholeskySolve, type CholeskyResult } from './cholesky.ts';
 import { symEigen as tsSymEigen, type SymEigen } from './eigen.ts';
 import { qrLeastSquares, type QRLeastSquares } from './qr.ts';
 import { svdJacobi, type Svd } from './svd.ts';
-import { gramBlocked } from './gram.ts';
+import { gramAccumulateUpper, gramBlocked } from './gram.ts';
 import { loadNativeLinalg, nativeLinalgError, type NativeLinalg } from './native.ts';
 
 export type { Svd } from './svd.ts';
@@ -43,6 +46,8 @@ export type BackendName = 'native' | 'ts';
 export interface LinalgBackend {
   readonly name: BackendName;
   gram(a: Float64Array, rows: number, cols: number): Float64Array;
+  syrkAccumulate(g: Float64Array, a: Float64Array, rows: number, cols: number): void;
+  choleskyInverse(f: { L: Float64Array; n: number }): Float64Array;
   transposeTimes(a: Float64Array, rows: number, cols: number, b: ArrayLike<number>): Float64Array;
   symEigen(a: Matrix): SymEigen;
   cholesky(a: Matrix): CholeskyResult;
@@ -99,6 +104,8 @@ function minNormFromSvd(svd: (a: Matrix) => Svd, a: Matrix, b: ArrayLike<number>
 export const tsBackend: LinalgBackend = {
   name: 'ts',
   gram: (a, rows, cols) => gramBlocked(a, rows, cols),
+  syrkAccumulate: (g, a, rows, cols) => gramAccumulateUpper(g, a, rows, cols),
+  choleskyInverse: (f) => tsCholeskyInverse(f),
   transposeTimes(a, rows, cols, b) {
     checkShape('transposeTimes', a, rows, cols);
     checkLength('transposeTimes', b, rows);
@@ -130,6 +137,18 @@ function makeNativeBackend(addon: NativeLinalg): LinalgBackend {
     gram(a, rows, cols) {
       checkShape('gram', a, rows, cols);
       return addon.gram(a, rows, cols);
+    },
+    syrkAccumulate(g, a, rows, cols) {
+      checkShape('syrkAccumulate', a, rows, cols);
+      checkShape('syrkAccumulate accumulator', g, cols, cols);
+      addon.syrkAcc(g, a, rows, cols);
+    },
+    choleskyInverse(f) {
+      checkShape('choleskyInverse', f.L, f.n, f.n);
+      const r = addon.potri(f.L, f.n);
+      // a valid Cholesky factor has a positive diagonal, so dpotri can only fail on a corrupted one
+      if (r.info !== 0) throw new Error(`choleskyInverse: dpotri failed (info ${r.info}): the factor is singular`);
+      return r.inv;
     },
     transposeTimes(a, rows, cols, b) {
       checkShape('transposeTimes', a, rows, cols);

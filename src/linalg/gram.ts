@@ -5,6 +5,9 @@
  * Why blocked: a row-by-row rank-1 update (dense.ts accumulateNormal) streams the whole cols² triangle through
  * memory once per row. Here a block of BLOCK rows is first transposed into a contiguous by-column buffer, and each
  * G entry gets one short dot product per block; four j-columns share each load of column i.
+ *
+ * gramAccumulateUpper is the streamed form (the fallback of the addon's syrkAcc): G's upper triangle (j ≥ i) += AᵀA
+ * in place, the strict lower triangle untouched; callers mirror once after the last block (mirrorUpper).
  */
 
 const BLOCK = 128;
@@ -12,6 +15,19 @@ const BLOCK = 128;
 export function gramBlocked(a: Float64Array, rows: number, cols: number): Float64Array {
   if (a.length !== rows * cols) throw new Error(`gram: data length ${a.length} != ${rows} x ${cols}`);
   const G = new Float64Array(cols * cols);
+  gramAccumulateUpper(G, a, rows, cols);
+  mirrorUpper(G, cols);
+  return G;
+}
+
+/** Copies the upper triangle of a row-major n x n matrix into its lower triangle. */
+export function mirrorUpper(G: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) G[j * n + i] = G[i * n + j];
+}
+
+export function gramAccumulateUpper(G: Float64Array, a: Float64Array, rows: number, cols: number): void {
+  if (a.length !== rows * cols) throw new Error(`gram: data length ${a.length} != ${rows} x ${cols}`);
+  if (G.length !== cols * cols) throw new Error(`gram: accumulator length ${G.length} != ${cols} x ${cols}`);
   const T = new Float64Array(cols * BLOCK);
   for (let r0 = 0; r0 < rows; r0 += BLOCK) {
     const nb = Math.min(BLOCK, rows - r0);
@@ -45,6 +61,4 @@ export function gramBlocked(a: Float64Array, rows: number, cols: number): Float6
       }
     }
   }
-  for (let i = 0; i < cols; i++) for (let j = i + 1; j < cols; j++) G[j * cols + i] = G[i * cols + j];
-  return G;
 }

@@ -18,11 +18,14 @@ export interface NativeLinalg {
   potrs(l: Float64Array, n: number, b: Float64Array): Float64Array;
   gels(a: Float64Array, rows: number, cols: number, b: Float64Array): { info: number; x: Float64Array; residualNorm: number; rDiagonal: Float64Array };
   gesdd(a: Float64Array, rows: number, cols: number): { info: number; u: Float64Array; s: Float64Array; vt: Float64Array };
+  /** In place: upper triangle of g (cols x cols) += AᵀA. */
+  syrkAcc(g: Float64Array, a: Float64Array, rows: number, cols: number): void;
+  potri(l: Float64Array, n: number): { info: number; inv: Float64Array };
 }
 
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/pesfit_linalg.node', import.meta.url));
 
-const EXPORTS = ['gram', 'atb', 'syevd', 'potrf', 'potrs', 'gels', 'gesdd'] as const;
+const EXPORTS = ['gram', 'atb', 'syevd', 'potrf', 'potrs', 'gels', 'gesdd', 'syrkAcc', 'potri'] as const;
 
 let loaded: { addon: NativeLinalg | null; error?: string } | undefined;
 

@@ -48,7 +48,7 @@ test('pesfit fit: exit 0, the output files, a table by set and group, the solver
   const r = pesfit(['fit', 'fit.yaml'], dir);
   assert.equal(r.status, 0, r.stderr);
   const out = join(dir, 'out');
-  assert.deepEqual(readdirSync(out).sort(), ['fit-log.json', 'lammps.in', 'metrics.json', 'model.json', 'report.html', 'residuals.csv']);
+  assert.deepEqual(readdirSync(out).sort(), ['config.json', 'fit-log.json', 'lammps.in', 'metrics.json', 'model.json', 'report.html', 'residuals.csv']);
   noTempFiles(out);
   assert.match(r.stdout, /^train\s+8\s/m);
   assert.match(r.stdout, /^test\s+3\s/m);

@@ -108,3 +108,26 @@ test('YAML syntax errors name the file and line', () => {
   const p = write(d, `data: {train: [cuni.xyz]\nmodel: x\n`);
   assert.throws(() => loadConfig(p), (e: unknown) => e instanceof ConfigError && e.message.includes(p) && /YAML/.test(e.message));
 });
+
+test('kind snap maps params onto a SnapSpec with LAMMPS defaults and a derived cutoff', () => {
+  const d = dir();
+  const head = 'data:\n  train: [cuni.xyz]\nmodel:\n  kind: snap\n  elements: [Cu, Ni]\n';
+  const cfg = loadConfig(write(d, head + '  params: {twojmax: 4, rcutfac: 4.0, radelem: {Cu: 0.5, Ni: 0.6}, quadratic: true}\n'));
+  const spec = cfg.model as import('../../src/potentials/snap/spec.ts').SnapSpec;
+  assert.equal(spec.kind, 'snap');
+  assert.equal(spec.cutoff, 4.0 * 1.2);
+  assert.deepEqual(spec.radelem, [0.5, 0.6]);
+  assert.deepEqual(spec.wj, [1, 1]);
+  assert.equal(spec.rfac0, 0.99363);
+  assert.equal(spec.rmin0, 0);
+  assert.ok(spec.switchflag && spec.bzeroflag && !spec.wselfallflag && !spec.bnormflag && spec.quadratic);
+  // 2J = 4: K = 14 bispectrum components; quadratic: 1 + 14 + 14·15/2 = 120 coefficients per element, all 0
+  assert.deepEqual(spec.coefficients.map((c) => c.length), [120, 120]);
+  assert.ok(spec.coefficients.every((c) => c.every((x) => x === 0)));
+  const p = join(d, 'fit.yaml');
+  expectConfigError(() => loadConfig(write(d, head + '  params: {twojmax: 4, rcutfac: 4.0, radelem: {Cu: 0.5, Fe: 0.5}}\n')), 'model.params.radelem.Fe', p);
+  expectConfigError(() => loadConfig(write(d, head + '  params: {twojmax: 4, rcutfac: 4.0, radelem: {Cu: 0.5}}\n')), 'model.params.radelem', p, /Ni/);
+  expectConfigError(() => loadConfig(write(d, head + '  cutoff: 5.0\n  params: {twojmax: 4, rcutfac: 4.0}\n')), 'model.cutoff', p, /4/);
+  expectConfigError(() => loadConfig(write(d, head + '  params: {rcutfac: 4.0}\n')), 'model.params.twojmax', p);
+  expectConfigError(() => loadConfig(write(d, head + '  params: {twojmax: 4, rcutfac: 4.0, chemflag: true}\n')), 'model.params.chemflag', p);
+});

@@ -208,3 +208,34 @@ test('native vs TS: SVD (tall, square, wide) and min-norm least squares on rank-
 test('report worst native-vs-TS differences', skipNative, () => {
   for (const [k, v] of Object.entries(worst)) console.log(`# ${k}: ${v.toExponential(2)}`);
 });
+
+test('syrkAccumulate (blocks of rows into one upper triangle) and choleskyInverse agree between back ends and with the definitions', skipNative, () => {
+  const nb = native!;
+  const rows = 300, cols = 37;
+  const a = Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(0.37 * i) + 0.1 * Math.cos(1.3 * i * i));
+  const full = tsBackend.gram(a, rows, cols);
+  for (const be of [tsBackend, nb]) {
+    const G = new Float64Array(cols * cols).fill(7); // the strict lower triangle must stay untouched
+    for (let r0 = 0; r0 < rows; r0 += 64) {
+      const nb = Math.min(64, rows - r0);
+      be.syrkAccumulate(G, a.subarray(r0 * cols, (r0 + nb) * cols), nb, cols);
+    }
+    let err = 0;
+    for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) {
+      if (j >= i) err = Math.max(err, Math.abs(G[i * cols + j] - 7 - full[i * cols + j]) / (1 + Math.abs(full[i * cols + j])));
+      else assert.equal(G[i * cols + j], 7);
+    }
+    assert.ok(err < 1e-12, `${be.name} syrk ${err}`);
+    const M = full.map((v, i) => (i % (cols + 1) === 0 ? v + 1 : v));
+    const f = be.cholesky({ rows: cols, cols, data: M });
+    assert.ok(f.ok);
+    const inv = be.choleskyInverse(f as { L: Float64Array; n: number });
+    let e2 = 0; // ‖M M⁻¹ − I‖_max
+    for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let k = 0; k < cols; k++) s += M[i * cols + k] * inv[k * cols + j];
+      e2 = Math.max(e2, Math.abs(s - (i === j ? 1 : 0)));
+    }
+    assert.ok(e2 < 1e-10, `${be.name} inverse ${e2}`);
+  }
+});
