@@ -54,6 +54,8 @@ export interface FitSummary {
   metrics: MetricsSet;
   sigma: FitRun['sigma'];
   regularization: FitRun['regularization'];
+  /** Material-property targets and the fitted values (empty without objective.properties). */
+  properties?: FitRun['properties'];
   outDir: string;
   written: string[];
   notes: string[];
@@ -170,7 +172,7 @@ export function executeFit(job: FitJob, hooks: FitHooks = {}): FitSummary {
 function summary(run: FitRun, outDir: string, written: string[], notes: string[]): FitSummary {
   return {
     status: run.status, message: run.message, method: run.method, iterations: run.iterations, metrics: run.metrics,
-    sigma: run.sigma, regularization: run.regularization, outDir, written, notes,
+    sigma: run.sigma, regularization: run.regularization, properties: run.properties, outDir, written, notes,
   };
 }
 
@@ -263,6 +265,11 @@ export function formatSummary(s: FitSummary): string {
     formatTable(['set/group', 'configs', 'E MAE meV/at', 'E RMSE meV/at', 'F MAE eV/Å', 'F RMSE eV/Å', 'S MAE eV/Å³', 'S RMSE eV/Å³'], rows),
     '',
   ];
+  if (s.properties?.length) {
+    // value − target in units of the target's σ says at a glance which targets the fit could not meet
+    const prows = s.properties.map((p) => [`${p.property} ${p.structure} ${p.element}`, p.unit, fmt(p.target), fmt(p.value), fmt(p.error), fmt(p.error / p.sigma, 3)]);
+    out.push(formatTable(['property', 'unit', 'target', 'fitted', 'error', 'error/σ'], prows), '');
+  }
   const sig = s.sigma.rounds.length ? s.sigma.rounds[s.sigma.rounds.length - 1].used : s.sigma.value;
   out.push(`sigma (${s.sigma.mode}${s.sigma.mode === 'auto' ? `, ${s.sigma.rounds.length} rounds${s.sigma.selfConsistent ? '' : ', NOT self-consistent'}` : ''}): energy ${fmt(sig.energy)} eV/atom, force ${fmt(sig.force)} eV/Å, stress ${fmt(sig.stress)} eV/Å³`);
   if (s.method === 'linear') out.push(`regularisation: ridge ${fmt(s.regularization.ridge)}, smoothness ${fmt(s.regularization.smoothness)}${s.regularization.selectedBy ? ` (chosen by ${s.regularization.selectedBy})` : ''}`);

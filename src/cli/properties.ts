@@ -17,7 +17,7 @@ import { bulk } from '../structure/builders.ts';
 import { energyVolumeCurve } from '../properties/eos.ts';
 import { bulkModulusVoigt, cauchyReport, cubicConstants, elasticConstants, hexagonalConstants } from '../properties/elastic.ts';
 import { CRYSTAL_KINDS, equilibriumLattice, type CrystalKind } from '../properties/lattice.ts';
-import { J_PER_M2_PER_EV_A2 } from '../properties/units.ts';
+import { J_PER_M2_PER_EV_A2 } from '../core/units.ts';
 import { SURFACE_PLANES, stackingFault, surfaceEnergy, vacancyFormation } from '../properties/defects.ts';
 import { ELEMENTS_HELP, loadPotential, POTENTIAL_HELP, STYLE_HELP, parseElements, type PotentialOptions } from './eval.ts';
 import { fmt, formatTable } from './table.ts';

@@ -17,7 +17,10 @@ import { readConfigurations, type ReadFormat, type StressMode } from '../io/form
 import { DEFAULT_OBJECTIVE, type EnergyOffsetMode, type GroupSetting, type SigmaSet } from '../fit/objective.ts';
 import type { FoldSpec } from '../fit/folds.ts';
 import type { Configuration } from '../structure/types.ts';
-import { ConfigSchema, type RawDataEntry } from './schema.ts';
+import { checkPropertyTargets, type PropertyName, type PropertyTarget } from '../fit/properties.ts';
+import type { CrystalKind } from '../properties/lattice.ts';
+import type { SurfacePlane } from '../properties/defects.ts';
+import { ConfigSchema, type RawDataEntry, type RawPropertyTarget } from './schema.ts';
 import { zodToConfigError } from './errors.ts';
 import { modelSpecFromConfig, type ModelSpec } from './model.ts';
 
@@ -49,7 +52,10 @@ export interface ResolvedConfig {
     readonly groups: Readonly<Record<string, GroupSetting>>;
     readonly energyOffset: EnergyOffsetMode;
     readonly balance: 'none' | 'lambda-star';
+    readonly energyNormalization: 'sqrt-atoms' | 'atoms';
     readonly termWeights: SigmaSet;
+    /** Material-property targets (fit/properties.ts); empty when none. */
+    readonly properties: readonly PropertyTarget[];
   };
   readonly regularization: { readonly ridge: Strength; readonly smoothness: Strength };
   readonly solver: { readonly method: SolverMethod; readonly maxIterations: number };
@@ -67,6 +73,17 @@ function resolveSources(entries: readonly RawDataEntry[], key: string, base: str
     if (!statSync(path).isFile()) throw new ConfigError(typeof e === 'string' ? k : `${k}.path`, `not a file: ${path}`, file);
     return { ...o, path, key: k };
   });
+}
+
+function propertyTarget(t: RawPropertyTarget): PropertyTarget {
+  const out: PropertyTarget = {
+    property: t.property as PropertyName, structure: t.structure as CrystalKind, element: t.element, target: t.target, sigma: t.sigma,
+  };
+  if (t.relax_ions !== undefined) out.relaxIons = t.relax_ions;
+  if (t.supercell !== undefined) out.supercell = typeof t.supercell === 'number' ? [t.supercell, t.supercell, t.supercell] : [...t.supercell];
+  if (t.plane !== undefined) out.plane = t.plane as SurfacePlane;
+  if (t.guess !== undefined) out.guess = t.guess;
+  return out;
 }
 
 function deepFreeze<T>(o: T): T {
@@ -101,7 +118,9 @@ export function resolveConfig(raw: unknown, file: string, baseDir: string = file
       groups: obj.groups,
       energyOffset: obj.energy_offset,
       balance: obj.balance,
+      energyNormalization: obj.energy_normalization,
       termWeights: obj.weights,
+      properties: obj.properties.map(propertyTarget),
     },
     regularization: c.regularization,
     solver: { method: c.solver.method, maxIterations: c.solver.max_iterations },
@@ -112,6 +131,7 @@ export function resolveConfig(raw: unknown, file: string, baseDir: string = file
     },
     output: { dir: resolve(baseDir, c.output.dir) },
   };
+  checkPropertyTargets(cfg.objective.properties, cfg.model.elements, 'objective.properties', file);
   if (cfg.validation.split !== undefined && cfg.data.test.length > 0) {
     throw new ConfigError('validation.split', 'give either data.test or validation.split, not both', file);
   }

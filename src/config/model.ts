@@ -21,13 +21,18 @@
  *   The cutoff follows from them (max rcutfac·(radelem_a + radelem_b)): `model.cutoff` may be omitted; when given it
  *   must equal that value. Coefficients start at 0 (the model is linear: the start does not matter).
  * - {from_lammps: path, style, elements} → the file read into the spec of its family: eam (funcfl, one element),
- *   eam/alloy and eam/fs (setfl) → 'eam-table'; tersoff → 'tersoff'; sw → 'sw'. Its parameters start from the file.
+ *   eam/alloy and eam/fs (setfl) → 'eam-table'; tersoff → 'tersoff'; sw → 'sw'; snap → either
+ *   `from_lammps: [x.snapcoeff, x.snapparam]` (the blocks of `elements`, in that order) → 'snap', or a `.snap`
+ *   include file (LAMMPS input lines, io/lammps-snap.ts readSnapInclude) → 'snap', or 'overlay' of zbl + snap when
+ *   it sets up `hybrid/overlay zbl … snap`; the include fixes the type order, so `elements` must list its elements
+ *   in that order. Its parameters start from the file(s).
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { atomicNumber } from '../core/elements.ts';
 import { readFuncfl, readSetfl, setflToSpec, funcflToSpec } from '../io/lammps-eam.ts';
 import { readTersoffFile } from '../io/lammps-tersoff.ts';
+import { readSnapFiles, readSnapInclude } from '../io/lammps-snap.ts';
 import { loadSwFile } from '../io/lammps-sw.ts';
 import { readText } from '../io/fs.ts';
 import type { CutoffFunction } from '../potentials/cutoff.ts';
@@ -176,13 +181,29 @@ function fromLammps(m: RawModel, baseResolve: (p: string) => string, file: strin
   for (const key of ['kind', 'cutoff', 'cutoff_function', 'params'] as const) {
     if (m[key] !== undefined) throw new ConfigError(`model.${key}`, 'not allowed with model.from_lammps (the file defines the model)', file);
   }
-  if (!m.style) throw new ConfigError('model.style', 'from_lammps needs the LAMMPS pair style of the file (eam, eam/alloy, eam/fs, tersoff, sw)', file);
-  const path = baseResolve(m.from_lammps!);
-  try {
-    readText(path);
-  } catch {
-    throw new ConfigError('model.from_lammps', `no such file: ${path}`, file);
+  if (!m.style) throw new ConfigError('model.style', 'from_lammps needs the LAMMPS pair style of the file (eam, eam/alloy, eam/fs, tersoff, sw, snap)', file);
+  const given = m.from_lammps!;
+  const paths = (typeof given === 'string' ? [given] : given).map(baseResolve);
+  paths.forEach((p, k) => {
+    try {
+      readText(p);
+    } catch {
+      throw new ConfigError(typeof given === 'string' ? 'model.from_lammps' : `model.from_lammps.${k}`, `no such file: ${p}`, file);
+    }
+  });
+  if (m.style === 'snap') {
+    if (paths.length === 2) return readSnapFiles(paths[0], paths[1], m.elements);
+    if (/\.snap(coeff|param)$/i.test(paths[0])) {
+      throw new ConfigError('model.from_lammps', `style snap reads a .snap include file or the pair [x.snapcoeff, x.snapparam], got only ${given}`, file);
+    }
+    const spec = readSnapInclude(paths[0]);
+    if (spec.elements.join() !== m.elements.join()) {
+      throw new ConfigError('model.elements', `the include maps LAMMPS types to ${spec.elements.join(' ')}; give them in that order`, file);
+    }
+    return spec;
   }
+  if (paths.length !== 1) throw new ConfigError('model.from_lammps', `style ${m.style} reads one file; only style snap takes [coeff, param] files`, file);
+  const path = paths[0];
   switch (m.style) {
     case 'eam': {
       const spec = funcflToSpec([readFuncfl(path)]);

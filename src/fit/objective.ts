@@ -6,7 +6,8 @@
  * w_k so that J(θ) = Σ_k w_k (ŷ_k(θ) − y_k)².
  *
  * Weights (σ per data type, overridable per group and per configuration; c_i = group weight × configuration weight):
- *   energy: w = c_i τ_E / (N_i σ_E²)      (Var ΔE_i = N_i σ_E², the per-atom energy normalisation)
+ *   energy: w = c_i τ_E / (N_i σ_E²)      (Var ΔE_i = N_i σ_E², the per-atom energy normalisation; N_i² with
+ *                                          energyNormalization 'atoms': Var ΔE_i = N_i² σ_E²)
  *   force:  w = c_i τ_F / σ_F²
  *   stress: w = c_i τ_W / σ_S²            (the seed's virial residual ΔW²/(V_i² σ_S²) with W = −Vσ is exactly
  *                                          a stress residual Δσ²/σ_S²)
@@ -57,6 +58,10 @@ export interface ObjectiveSettings {
   termWeights: SigmaSet;
   balance: 'none' | 'lambda-star';
   energyOffset: EnergyOffsetMode;
+  /** How an energy residual scales with the atom count N: 'sqrt-atoms' (default) ΔE/(√N σ_E), errors independent per
+   * atom; 'atoms' ΔE/(N σ_E), errors extensive (proportional to N, e.g. k-point or smearing errors, or a model error
+   * that is the same in every atom's environment): σ_E is then a per-atom energy noise. */
+  energyNormalization?: 'sqrt-atoms' | 'atoms';
 }
 
 export const DEFAULT_OBJECTIVE: ObjectiveSettings = {
@@ -163,7 +168,7 @@ export function buildRows(ds: Dataset, settings: ObjectiveSettings): DataRows {
   for (let k = 0; k < n; k++) {
     const c = configs[cfg[k]];
     const cw = c.weight * (settings.groups[c.group]?.weight ?? 1);
-    const nat = kind[k] === ROW_ENERGY ? c.structure.species.length : 1;
+    const nat = kind[k] === ROW_ENERGY ? c.structure.species.length ** (settings.energyNormalization === 'atoms' ? 2 : 1) : 1;
     noiseFactor[k] = 1 / nat;
     weight[k] = (cw * tau[kind[k]]) / (nat * sig[k] * sig[k]);
   }

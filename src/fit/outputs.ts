@@ -3,7 +3,9 @@
  * failed write never leaves a half-written file. Files:
  * - model.json      io/model-json.ts (spec, parameters by name, energy offsets, provenance)
  * - metrics.json    {"train": M, "test": M|null, "cv": M|null, "by_group": {"train": {g: M}, "test": {g: M}},
- *                    "sigma": {...}}, M = analysis/metrics.ts Metrics (eV/atom, eV/Å, eV/Å³)
+ *                    "sigma": {...}, "properties": [{property, structure, element, unit, target, sigma, value, error,
+ *                    relative_error}]}, M = analysis/metrics.ts Metrics (eV/atom, eV/Å, eV/Å³); properties in their own
+ *                    units (fit/properties.ts PROPERTY_UNITS), error = value − target, [] without property targets
  * - residuals.csv   one row per configuration: set, file, frame, group, n_atoms, energy_error_per_atom (eV/atom,
  *                    predicted − reference), force_rmse (eV/Å), stress_rmse (eV/Å³, trusted components); empty = no data
  * - fit-log.json    solver, status, iterations, loss history by term, regularisation strengths, σ rounds, timings
@@ -42,7 +44,7 @@ export interface OutputOptions {
 export const CONFIG_FORMAT = 'pesfit-config';
 export const CONFIG_VERSION = 1;
 
-export const METRICS_KEYS = ['train', 'test', 'cv', 'by_group', 'sigma'] as const;
+export const METRICS_KEYS = ['train', 'test', 'cv', 'by_group', 'sigma', 'properties'] as const;
 
 export function metricsJson(run: FitRun): Record<(typeof METRICS_KEYS)[number], unknown> {
   return {
@@ -57,6 +59,11 @@ export function metricsJson(run: FitRun): Record<(typeof METRICS_KEYS)[number], 
       self_consistent: run.sigma.selfConsistent,
       rounds: run.sigma.rounds.length,
     },
+    properties: (run.properties ?? []).map((p) => ({
+      property: p.property, structure: p.structure, element: p.element, unit: p.unit, target: p.target, sigma: p.sigma,
+      value: Number.isFinite(p.value) ? p.value : null, error: Number.isFinite(p.error) ? p.error : null,
+      relative_error: Number.isFinite(p.relativeError) ? p.relativeError : null,
+    })),
   };
 }
 

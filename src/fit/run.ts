@@ -25,6 +25,13 @@
  * express, or rows of zero weight, fall back to re-accumulating or (zero weights) to the materialised path
  * (`RunOptions.linearPath: 'materialised'` forces it: the reference the streamed path is tested against).
  *
+ * `objective.properties` (fit/properties.ts): every solve's problem gets one residual row per material-property target
+ * (withPropertyTargets, before regularisation), with finite-difference Jacobian rows. The property rows make any
+ * model nonlinear in θ, so solver 'auto' then means LM and 'linear' is a config error; a linear model then starts
+ * from its linear data-only solution, and any model whose start has no computable properties (no lattice minimum
+ * near the guess) is first fitted to the data alone. σ auto: noise is estimated from the data rows only (a property
+ * target has its own given σ). The fitted model's properties are reported (FitRun.properties).
+ *
  * `objective.sigma_per_group` (with sigma auto): σ is estimated per group and data type, each group's rows with its
  * own S, n and γ (fit/noise.ts with a group's row mask), starting from the group's sigma or the global start.
  */
@@ -48,6 +55,7 @@ import { predictLabels } from './predict.ts';
 import type { IterationRecord, SolverResult, SolverStatus } from './problem.ts';
 import { regularizationOperator, withRegularization } from './regularization.ts';
 import { solve } from './solvers.ts';
+import { propertyReport, withPropertyTargets, type PropertyReport, type PropertyTarget } from './properties.ts';
 
 export type Method = 'linear' | 'lm' | 'lbfgs' | 'de';
 
@@ -114,6 +122,8 @@ export interface FitRun {
   test: Configuration[];
   predictions: { train: PredictedLabels[]; test: PredictedLabels[]; cv?: PredictedLabels[] };
   metrics: MetricsSet;
+  /** Material-property targets with the fitted model's values (empty without objective.properties). */
+  properties: PropertyReport[];
   /** Wall-clock seconds per stage. */
   timings: Record<string, number>;
 }
@@ -135,9 +145,16 @@ function splitTest(data: LoadedData, cfg: ResolvedConfig): { train: Configuratio
   return { train: data.train.filter((_, i) => !isTest[i]), test: data.train.filter((_, i) => isTest[i]) };
 }
 
+/** The config's property targets (none in configs written before they existed). */
+function targetsOf(cfg: ResolvedConfig): readonly PropertyTarget[] {
+  return cfg.objective.properties ?? [];
+}
+
 export function chooseMethod(cfg: ResolvedConfig, model: CompiledModel): Method {
-  const linear = model.linearInParameters ?? LINEAR_KINDS.has(model.spec.kind);
+  const hasProperties = targetsOf(cfg).length > 0;
+  const linear = !hasProperties && (model.linearInParameters ?? LINEAR_KINDS.has(model.spec.kind));
   const m = cfg.solver.method;
+  if (m === 'linear' && hasProperties) throw new ConfigError('solver.method', 'property targets (objective.properties) make the problem nonlinear; use auto, lm, lbfgs or de', cfg.file);
   if (m === 'linear' && !linear) throw new ConfigError('solver.method', `the ${model.spec.kind} model is not linear in its parameters; use auto, lm, lbfgs or de`, cfg.file);
   const method: Method = m === 'auto' ? (linear ? 'linear' : 'lm') : m;
   if (method !== 'linear') {
@@ -200,10 +217,24 @@ function solveOnce(
     return { result: r, problem, fitProblem: problem, ridge: r.ridge, smoothness: r.smoothness };
   }
   const ridge = strengths.ridge as number, smoothness = strengths.smoothness as number;
-  const reg = withRegularization(problem, Pm, { ridge, smoothness });
-  const result = solve(reg, start, ctx.method, {
-    maxIterations: ctx.cfg.solver.maxIterations, onIteration, shouldStop: ctx.opts.shouldStop, seed: ctx.cfg.validation.seed,
-  });
+  const targets = targetsOf(ctx.cfg);
+  const propProblem = targets.length ? withPropertyTargets(problem, model, targets) : undefined;
+  const reg = withRegularization(propProblem ?? problem, Pm, { ridge, smoothness });
+  // a linear model made nonlinear by property targets starts from its linear data fit (its spec start, e.g. all
+  // zeros, usually has no crystal to compute properties of)
+  const linearModel = model.linearInParameters ?? LINEAR_KINDS.has(model.spec.kind);
+  let first = theta0 === undefined && targets.length && linearModel ? solveLinear(problem, { nModelParams: Pm, ridge, smoothness }).params : start;
+  const solverOpts = { maxIterations: ctx.cfg.solver.maxIterations, onIteration, shouldStop: ctx.opts.shouldStop, seed: ctx.cfg.validation.seed };
+  if (propProblem && !propProblem.propertyValues(first).every(Number.isFinite)) {
+    // no crystal to compute the properties of at the start (e.g. a generic spline start without a lattice minimum
+    // near the guess): fit the data alone first, then add the property rows from there
+    const dataOnly = solve(withRegularization(problem, Pm, { ridge, smoothness }), first, ctx.method, {
+      ...solverOpts, onIteration: (rec: IterationRecord) => ctx.opts.onIteration?.(`${phase} (data only: properties not computable at the start)`, rec),
+    });
+    if (!SUCCESSFUL.has(dataOnly.status)) return { result: dataOnly, problem, fitProblem: problem, ridge, smoothness };
+    first = dataOnly.params;
+  }
+  const result = solve(reg, first, ctx.method, solverOpts);
   return { result, problem, fitProblem: problem, ridge, smoothness };
 }
 
@@ -288,7 +319,7 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
   const settingsFor = (sig: SigmaSet, gs = groupSigma): ObjectiveSettings => {
     const groups = { ...o.groups };
     if (gs) for (const g of Object.keys(gs)) groups[g] = { ...o.groups[g], sigma: gs[g] };
-    return { sigma: sig, groups, termWeights: o.termWeights, balance: o.balance, energyOffset: o.energyOffset };
+    return { sigma: sig, groups, termWeights: o.termWeights, balance: o.balance, energyOffset: o.energyOffset, energyNormalization: o.energyNormalization };
   };
   const configFolds = cfg.validation.cv ? assignFolds(ds, cfg.validation.cv) : undefined;
   const nAtoms = Int32Array.from(train, (c) => c.structure.species.length);
@@ -412,6 +443,10 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
     clock('cv', t0);
   }
 
+  t0 = performance.now();
+  const properties = targetsOf(cfg).length ? propertyReport(fitted, targetsOf(cfg)) : [];
+  if (properties.length) clock('properties', t0);
+
   const metrics: MetricsSet = {
     train: computeMetrics(train, predTrain),
     test: test.length ? computeMetrics(test, predTest) : null,
@@ -440,6 +475,7 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
     test,
     predictions: { train: predTrain, test: predTest, cv: cvPred },
     metrics,
+    properties,
     timings,
   };
 }

@@ -6,7 +6,8 @@
  * - eam: one or more funcfl files (one element each; LAMMPS's pair_coeff i i per type) → eam-table, style eam.
  * - eam/alloy, eam/fs: one setfl file → eam-table with all of the file's elements (atoms map to them by symbol).
  * - tersoff, sw: one parameter file → the triplets of `elements` (default: every element of the file, in order
- *   of first appearance).
+ *   of first appearance). The tersoff style may carry LAMMPS's shift keyword, `tersoff shift 0.05` (Å), which
+ *   becomes the spec's `shift`.
  * - table: `style` is the whole pair_style line, `table <linear|spline> <N>` (LAMMPS has no default N); one
  *   section per element pair, found by keyword "A-B" or "B-A" (what exportLammps writes), or the only section of
  *   a single-element file. `elements` is required.
@@ -21,10 +22,15 @@
  *
  * exportLammps(spec, dir, basename) writes the family's LAMMPS files atomically into `dir` and returns the
  * pair_style / pair_coeff arguments for LAMMPS atom types 1..n = spec.elements in order:
- * - eam-table → setfl (`<basename>.eam.alloy`, or `.eam.fs` for style eam/fs); a funcfl-derived spec (style eam)
- *   goes out as eam/alloy holding the same internal tables.
+ * - eam-table → setfl (`<basename>.eam.alloy`, or `.eam.fs` for style eam/fs). A funcfl-derived single-element
+ *   spec (style eam) goes out as a funcfl file `<basename>.eam` with `pair_style eam` and `pair_coeff 1 1 <file>`,
+ *   which LAMMPS reads back into exactly the spec's tables, rhomax included; when it cannot (several elements,
+ *   whose cross pairs need not be LAMMPS's geometric mean of Z, or an r·φ < 0 that Z = sqrt(r·φ/27.2/0.529) cannot
+ *   hold, e.g. after a fit) it goes out as eam/alloy with the same tables, where LAMMPS's rhomax is (nrho−1)·drho
+ *   (differs only for densities beyond the last F node).
  * - eam-spline → tabulated onto a setfl / eam/fs file (potentials/eam.ts tabulateEam; grid options below).
- * - tersoff → `<basename>.tersoff`; sw → `<basename>.sw`.
+ * - tersoff → `<basename>.tersoff`, `pair_style tersoff` (`tersoff shift δ` when the spec has a non-zero shift);
+ *   sw → `<basename>.sw`.
  * - lj / morse / buckingham / pair-spline → io/lammps-pair.ts (analytic styles, or a table file
  *   `<basename>.table`), its pair_modify lines in `extra`.
  * - table → `<basename>.table` with one section per pair (keyword "A-B").
@@ -45,7 +51,7 @@ import type { PairTableSpec, TableSection, TableStyle } from '../potentials/pair
 import type { ModelSpec } from '../potentials/registry.ts';
 import type { OverlaySpec } from '../potentials/overlay.ts';
 import { join } from 'node:path';
-import { funcflToSpec, parseFuncfl, parseSetfl, setflToSpec, specToSetfl, writeSetfl } from './lammps-eam.ts';
+import { funcflToSpec, parseFuncfl, parseSetfl, setflToSpec, specToFuncfl, specToSetfl, writeFuncfl, writeSetfl } from './lammps-eam.ts';
 import { PAIR_COEFF_STYLES, exportPairToLammps, parsePairCoeffInput, type PairCoeffStyle } from './lammps-pair.ts';
 import { formatSwFile, readSwFile } from './lammps-sw.ts';
 import { formatLammpsTable, parseLammpsTable } from './lammps-table.ts';
@@ -73,6 +79,8 @@ export function styleFromFileName(path: string): FileStyle | undefined {
 interface ParsedStyle {
   name: FileStyle | PairCoeffStyle;
   table?: { style: TableStyle; tablength: number };
+  /** tersoff: LAMMPS's `shift δ` keyword (Å). */
+  shift?: number;
 }
 
 function parseStyle(style: string): ParsedStyle {
@@ -90,6 +98,12 @@ function parseStyle(style: string): ParsedStyle {
     if ((tstyle !== 'linear' && tstyle !== 'spline') || !Number.isInteger(n) || n < 2 || words.length > 3)
       throw new UserError(`style table needs the pair_style arguments, e.g. "table spline 1000" (table <linear|spline> <N>), got "${style}"`);
     return { name, table: { style: tstyle, tablength: n } };
+  }
+  if (name === 'tersoff' && words.length > 1) {
+    const delta = Number(words[2]);
+    if (words[1] !== 'shift' || words.length !== 3 || words[2] === '' || !Number.isFinite(delta))
+      throw new UserError(`style tersoff takes only LAMMPS's shift keyword here, e.g. "tersoff shift 0.05" (Å), got "${style}"`);
+    return { name, shift: delta };
   }
   if (words.length > 1) throw new UserError(`pair style ${name} takes no arguments here, got "${style}"`);
   return { name: name as FileStyle };
@@ -166,7 +180,7 @@ export function readLammpsPotential(paths: string | readonly string[], style: st
       case 'tersoff': {
         const covered = fileElements(texts[0], 17);
         requireCovered(elements, covered, file);
-        return readTersoffFile(texts[0], file, elements ?? covered);
+        return readTersoffFile(texts[0], file, elements ?? covered, { shift: st.shift });
       }
       case 'sw': {
         if (elements) {
@@ -242,6 +256,11 @@ export function exportLammps(spec: ModelSpec, dir: string, basename: string, opt
     case 'eam-table':
     case 'eam-spline':
     case 'eam-analytic': {
+      if (spec.kind === 'eam-table' && spec.style === 'eam' && els.length === 1 && spec.rphi[0].every((v) => v >= 0)) {
+        const name = `${basename}.eam`;
+        const path = write(name, writeFuncfl(specToFuncfl(spec, `pesfit eam model (${els[0]}), pair_style eam`)));
+        return { elements: els, files: [path], pairStyle: 'eam', pairCoeff: [`1 1 ${name}`], extra: [] };
+      }
       const table = spec.kind === 'eam-table' ? spec
         : spec.kind === 'eam-spline' ? eamSplineTable(spec, opts)
         : tabulateEamAnalytic(spec, { nr: opts.nr, nrho: opts.nrho, rhomax: opts.rhomax });
@@ -253,7 +272,8 @@ export function exportLammps(spec: ModelSpec, dir: string, basename: string, opt
     case 'tersoff': {
       const name = `${basename}.tersoff`;
       const path = write(name, formatTersoffFile(spec));
-      return { elements: els, files: [path], pairStyle: 'tersoff', pairCoeff: [`${all}${name} ${els.join(' ')}`], extra: [] };
+      const pairStyle = spec.shift ? `tersoff shift ${spec.shift}` : 'tersoff';
+      return { elements: els, files: [path], pairStyle, pairCoeff: [`${all}${name} ${els.join(' ')}`], extra: [] };
     }
     case 'sw': {
       const name = `${basename}.sw`;

@@ -8,6 +8,8 @@
  * list are skipped (LAMMPS reads only the triplets of the elements given to pair_coeff); every triplet of the
  * requested elements must appear exactly once. Value checks are LAMMPS's: m is 1 or 3; c, d, n, beta, lambda2, B,
  * R, D, lambda1, A, gamma are ≥ 0; D ≤ R.
+ * LAMMPS's `pair_style tersoff shift δ` keyword is not part of the file: the reader takes it as an option (it sets
+ * the spec's `shift` and cutoff max(R + D) − δ) and the writer names it in the header comment.
  */
 import { ParseError } from '../core/errors.ts';
 import { atomicNumber } from '../core/elements.ts';
@@ -47,9 +49,10 @@ function entries(text: string, file: string): { line: number; words: string[] }[
 
 /**
  * Reads a LAMMPS tersoff file for the given elements (the order of `elements` is the model's element order;
- * triplets come out in canonical order i, j, k over it). `file` names the source in error messages.
+ * triplets come out in canonical order i, j, k over it). `file` names the source in error messages; `opts.shift`
+ * is the pair_style's shift δ (Å) when it has one.
  */
-export function readTersoffFile(text: string, file: string, elements: readonly string[]): TersoffSpec {
+export function readTersoffFile(text: string, file: string, elements: readonly string[], opts: { shift?: number } = {}): TersoffSpec {
   const index = new Map<string, number>();
   for (const el of elements) {
     if (atomicNumber(el) === undefined) throw new ParseError({ file }, `requested element "${el}" is not a chemical symbol`);
@@ -104,13 +107,19 @@ export function readTersoffFile(text: string, file: string, elements: readonly s
   }
   let cutoff = 0;
   for (const tr of triplets) cutoff = Math.max(cutoff, tr.R + tr.D);
-  return { kind: 'tersoff', elements: [...elements], cutoff, triplets };
+  if (opts.shift === undefined) return { kind: 'tersoff', elements: [...elements], cutoff, triplets };
+  if (!Number.isFinite(opts.shift) || !(cutoff - opts.shift > 0)) {
+    throw new ParseError({ file }, `shift ${opts.shift} Å: expected a finite number below the largest R + D (${cutoff} Å)`);
+  }
+  // pairs interact while |r| + shift < R + D
+  return { kind: 'tersoff', elements: [...elements], cutoff: cutoff - opts.shift, triplets, shift: opts.shift };
 }
 
 /** Writes a spec as a LAMMPS tersoff file, one entry per line, numbers in shortest round-trip form. */
 export function formatTersoffFile(spec: TersoffSpec): string {
+  const style = spec.shift ? `tersoff shift ${spec.shift}` : 'tersoff';
   const lines = [
-    `# Tersoff parameters for ${spec.elements.join(' ')}, written by pesfit (pair_style tersoff, units metal)`,
+    `# Tersoff parameters for ${spec.elements.join(' ')}, written by pesfit (pair_style ${style}, units metal)`,
     `# element1 element2 element3 m ${TERSOFF_FIELDS.join(' ')}`,
   ];
   for (const tr of spec.triplets) {

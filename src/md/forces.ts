@@ -7,13 +7,16 @@
  * skin), so it is rebuilt when the largest displacement exceeds skin/2 — checked every step, O(N), no allocation.
  * At a rebuild positions are wrapped into the cell along periodic directions (as LAMMPS does at re-neighboring) so
  * coordinates stay bounded in long runs; between rebuilds they move continuously and the list's image shifts hold.
+ * Rebuilds go through one reusable builder (neighbors/celllist.ts `createNeighborBuilder`): its buffers, and hence
+ * the list's arrays, are reused, so a rebuild allocates nothing once warm; the previous list is dead after a
+ * rebuild, and `list` always returns the current one. The structure view and displacement reference are kept too.
  *
  * `evaluate` can be replaced by another evaluator with the same contract (e.g. the worker-thread EAM evaluator of
  * potentials/parallel), which must return fresh arrays or arrays it will not overwrite before the next call.
  */
 import { UserError } from '../core/errors.ts';
 import { inv3 } from '../core/mat3.ts';
-import { buildNeighborList } from '../neighbors/index.ts';
+import { createNeighborBuilder } from '../neighbors/index.ts';
 import type { NeighborList } from '../neighbors/types.ts';
 import type { CompiledModel, EvalRequest, EvalResult } from '../potentials/types.ts';
 import type { Structure } from '../structure/types.ts';
@@ -48,8 +51,12 @@ export function createForceField(model: CompiledModel, opts: ForceFieldOptions =
   const req: EvalRequest = { forces: true, virial: opts.virial ?? true };
   const half = model.neighborList === 'half';
   const limit2 = (0.5 * skin) * (0.5 * skin);
+  const builder = createNeighborBuilder();
   let nl: NeighborList | undefined;
   let ref = new Float64Array(0);
+  // the state's arrays are fixed for its lifetime: one structure view per state, not one per step
+  let view: Structure | undefined;
+  let viewOf: MdState | undefined;
   let builds = 0;
 
   function wrapInto(st: MdState): void {
@@ -88,10 +95,14 @@ export function createForceField(model: CompiledModel, opts: ForceFieldOptions =
       return nl;
     },
     compute(st: MdState): void {
-      const s = stateStructure(st);
+      if (viewOf !== st || !view || view.positions !== st.positions) {
+        view = stateStructure(st);
+        viewOf = st;
+      }
+      const s = view;
       if (needsRebuild(st.positions)) {
         wrapInto(st);
-        nl = buildNeighborList(s, model.cutoff + skin, { half });
+        nl = builder.build(s, model.cutoff + skin, { half });
         if (ref.length !== st.positions.length) ref = new Float64Array(st.positions.length);
         ref.set(st.positions);
         builds++;

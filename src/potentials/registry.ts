@@ -239,9 +239,10 @@ export const MODEL_KINDS: { readonly [K in ModelKind]: KindDefinition<K> } = {
   },
   tersoff: {
     description: 'Tersoff (LAMMPS pair_style tersoff)',
-    keys: ['triplets'],
+    keys: ['triplets', 'shift'],
     validate(spec, path) {
       tripletEntries(spec.triplets, `${path}.triplets`, els(spec), ['m', ...TERSOFF_FIELDS]);
+      if (spec.shift !== undefined) num(spec.shift, `${path}.shift`);
     },
     compile: compileTersoff,
   },

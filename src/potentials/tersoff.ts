@@ -1,6 +1,6 @@
 /**
- * Tersoff potential with the semantics of LAMMPS `pair_style tersoff` (src/MANYBODY/pair_tersoff.cpp, without the
- * optional `shift` keyword), over a FULL neighbor list.
+ * Tersoff potential with the semantics of LAMMPS `pair_style tersoff [shift δ]` (src/MANYBODY/pair_tersoff.cpp),
+ * over a FULL neighbor list.
  *
  * Units: lengths Å, energies eV (A, B), λ's 1/Å, the rest dimensionless.
  *
@@ -18,6 +18,11 @@
  * unordered pair with the (i,j,j) entry of whichever atom its tag parity picks, so it is well defined only when
  * R, D, λ1, A of (i,j,j) and (j,i,i) are equal (as in every published file): compileTersoff requires that, and
  * those four are single parameters for both triplets. Here each direction contributes ½ V_R.
+ * Shift (LAMMPS's `shift δ` keyword, spec.shift, Å, default 0): every radial function and every cutoff test reads
+ * r' = |r| + δ instead of |r| (LAMMPS shifts rsq to (√rsq + δ)²), while the angle cosines use the unshifted bond
+ * vectors. Since ∂r'/∂x = ∂|r|/∂x the radial force terms are unchanged in form; the cosine derivatives
+ * (v̂ − cosθ û)/|u| keep the unshifted length. An atom pair interacts while |r| + δ < R + D, so the model's
+ * neighbor cutoff is max(R + D) − δ (larger than max(R + D) for δ < 0). δ is a fixed setting, not a parameter.
  * Per-atom energies follow LAMMPS's `compute pe/atom`: each directed bond energy ½(V_R + b_ij V_A) is split
  * half to i and half to j.
  *
@@ -65,6 +70,8 @@ export interface TersoffSpec extends ModelSpecBase {
   kind: 'tersoff';
   /** One record per ordered element triplet (all nElements³ of them). */
   triplets: TersoffTriplet[];
+  /** LAMMPS `pair_style tersoff shift δ` (Å): radial functions read |r| + δ; absent or 0 = no shift. */
+  shift?: number;
 }
 
 /** The 13 real-valued fields of a triplet, in file order (m excluded); index = slot in the compiled tables. */
@@ -102,13 +109,17 @@ interface Tables {
   cutsq: Float64Array;
   /** Per triplet: LAMMPS's b_ij thresholds c1 c2 c3 c4. */
   thr: Float64Array;
+  /** max(R + D) over the triplets, a bound on the shifted distance r' = |r| + shift. */
   cutmax: number;
+  /** LAMMPS's shift δ (Å), 0 without the keyword. */
+  shift: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Scratch shared by the kernels (single-threaded; grown when an atom has more neighbors than ever before).
 let cap = 0;
-let sx: Float64Array = new Float64Array(0), sy = sx, sz = sx, sr = sx; // separation and distance of each short neighbor
+// separation, shifted distance |r| + δ (what radial functions read) and unshifted |r| (for angles) of each short neighbor
+let sx: Float64Array = new Float64Array(0), sy = sx, sz = sx, sr = sx, su = sx;
 let sj: Int32Array = new Int32Array(0), st = sj; // owner atom and element index of each short neighbor
 let kOk: Uint8Array = new Uint8Array(0); // k inside the (i,j,k) cutoff for the current j
 let kCos = sx, kAu = sx, kBv = sx, kCc = sx; // per-k force coefficients (see forces below)
@@ -118,14 +129,19 @@ function ensureScratch(n: number): void {
   if (n <= cap) return;
   cap = Math.max(n, 2 * cap, 64);
   const f = (): Float64Array => new Float64Array(cap);
-  sx = f(); sy = f(); sz = f(); sr = f();
+  sx = f(); sy = f(); sz = f(); sr = f(); su = f();
   kCos = f(); kAu = f(); kBv = f(); kCc = f(); kdAu = f(); kdBv = f(); kdCc = f();
   sj = new Int32Array(cap); st = new Int32Array(cap);
   kOk = new Uint8Array(cap);
 }
 
-/** Gathers atom i's neighbors closer than cutmax into the scratch arrays; returns their count. */
-function gatherShort(x: Float64Array, nl: NeighborList, typeIdx: Int32Array, i: number, cutmaxSq: number): number {
+/**
+ * Gathers atom i's neighbors with |r| + shift < cutmax (LAMMPS's short list, tested on the unshifted distance as
+ * |r| < cutmax − shift) into the scratch arrays; returns their count.
+ */
+function gatherShort(x: Float64Array, nl: NeighborList, typeIdx: Int32Array, i: number, cutmax: number, shift: number): number {
+  const reach = cutmax - shift;
+  const reachSq = reach * reach;
   const b0 = nl.start[i], b1 = nl.start[i + 1];
   ensureScratch(b1 - b0);
   const xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
@@ -136,8 +152,9 @@ function gatherShort(x: Float64Array, nl: NeighborList, typeIdx: Int32Array, i: 
     const dy = x[3 * j + 1] + nl.shift[3 * b + 1] - yi;
     const dz = x[3 * j + 2] + nl.shift[3 * b + 2] - zi;
     const rsq = dx * dx + dy * dy + dz * dz;
-    if (rsq >= cutmaxSq) continue;
-    sx[ns] = dx; sy[ns] = dy; sz[ns] = dz; sr[ns] = Math.sqrt(rsq);
+    if (rsq >= reachSq) continue;
+    const r = Math.sqrt(rsq);
+    sx[ns] = dx; sy[ns] = dy; sz[ns] = dz; su[ns] = r; sr[ns] = r + shift;
     sj[ns] = j; st[ns] = typeIdx[j];
     ns++;
   }
@@ -267,9 +284,9 @@ function clampedExp(arg: number): number {
 // ---------------------------------------------------------------------------------------------------------------
 // Primal kernel.
 //
-// Forces: for the directed bond (i,j) with u = r_ij, r1 = |u|, and each k with v = r_ik, r2 = |v|, the ζ term
-// τ = fc(r2) g(cosθ) ex(r1 − r2) has
-//   ∂τ/∂u = (Au − Cc cosθ/r1) û + (Cc/r1) v̂,   ∂τ/∂v = (Bv − Cc cosθ/r2) v̂ + (Cc/r2) û
+// Forces: for the directed bond (i,j) with u = r_ij, r1 = |u| + δ, and each k with v = r_ik, r2 = |v| + δ (δ the
+// shift, 0 by default), the ζ term τ = fc(r2) g(cosθ) ex(r1 − r2) has
+//   ∂τ/∂u = (Au − Cc cosθ/|u|) û + (Cc/|u|) v̂,   ∂τ/∂v = (Bv − Cc cosθ/|v|) v̂ + (Cc/|v|) û
 // with Au = fc g ex', Bv = fc' g ex − fc g ex', Cc = fc g' ex. The bond energy e = ½(V_R + b V_A) depends on the
 // positions only through u and the v's, so its forces are pair forces: on j, −∂e/∂u (−(∂e/∂r1) û − P ∂ζ/∂u with
 // P = ½ V_A b'(ζ)); on each k, −P ∂τ/∂v; and the opposite of each on i (tally.ts conventions give the virial).
@@ -285,17 +302,17 @@ function kernel(tb: Tables, s: Structure, nl: NeighborList, typeIdx: Int32Array,
   const x = s.positions;
   const n = s.species.length;
   const forces = out.forces, virial = out.virial, atomE = out.atomE;
-  const cutmaxSq = tb.cutmax * tb.cutmax;
   let energy = 0;
   for (let i = 0; i < n; i++) {
     const ti = typeIdx[i];
-    const ns = gatherShort(x, nl, typeIdx, i, cutmaxSq);
+    const ns = gatherShort(x, nl, typeIdx, i, tb.cutmax, tb.shift);
     for (let jj = 0; jj < ns; jj++) {
       const tj = st[jj];
       const t1 = tripletIndex(ne, ti, tj, tj);
       const r1 = sr[jj];
       if (r1 * r1 >= cutsq[t1]) continue;
-      const ux = sx[jj] / r1, uy = sy[jj] / r1, uz = sz[jj] / r1;
+      const r1u = su[jj];
+      const ux = sx[jj] / r1u, uy = sy[jj] / r1u, uz = sz[jj] / r1u;
       let zeta = 0;
       for (let kk = 0; kk < ns; kk++) {
         kOk[kk] = 0;
@@ -304,7 +321,7 @@ function kernel(tb: Tables, s: Structure, nl: NeighborList, typeIdx: Int32Array,
         const r2 = sr[kk];
         if (r2 * r2 >= cutsq[t3]) continue;
         const o = t3 * NS;
-        const cos = (ux * sx[kk] + uy * sy[kk] + uz * sz[kk]) / r2;
+        const cos = (ux * sx[kk] + uy * sy[kk] + uz * sz[kk]) / su[kk];
         const fc = fcValue(r2, p[o + RR], p[o + DCUT]);
         const c2 = p[o + CC] * p[o + CC], d2 = p[o + DD] * p[o + DD];
         const hc = p[o + H] - cos;
@@ -353,14 +370,14 @@ function kernel(tb: Tables, s: Structure, nl: NeighborList, typeIdx: Int32Array,
       let fjx = -dEdr * ux, fjy = -dEdr * uy, fjz = -dEdr * uz;
       for (let kk = 0; kk < ns; kk++) {
         if (kOk[kk] === 0) continue;
-        const r2 = sr[kk];
-        const vx = sx[kk] / r2, vy = sy[kk] / r2, vz = sz[kk] / r2;
+        const r2u = su[kk];
+        const vx = sx[kk] / r2u, vy = sy[kk] / r2u, vz = sz[kk] / r2u;
         const cos = kCos[kk], Cc = kCc[kk];
-        const au = kAu[kk] - (Cc * cos) / r1, av = Cc / r1;
+        const au = kAu[kk] - (Cc * cos) / r1u, av = Cc / r1u;
         fjx -= P * (au * ux + av * vx);
         fjy -= P * (au * uy + av * vy);
         fjz -= P * (au * uz + av * vz);
-        const bv = kBv[kk] - (Cc * cos) / r2, bu = Cc / r2;
+        const bv = kBv[kk] - (Cc * cos) / r2u, bu = Cc / r2u;
         const fkx = -P * (bv * vx + bu * ux), fky = -P * (bv * vy + bu * uy), fkz = -P * (bv * vz + bu * uz);
         tallyPairForce(forces, i, sj[kk], fkx, fky, fkz);
         if (virial) tallyPairVirial(virial, sx[kk], sy[kk], sz[kk], fkx, fky, fkz);
@@ -384,18 +401,18 @@ function tangentKernel(
   const { ne, p, m, cutsq, thr } = tb;
   const x = s.positions;
   const n = s.species.length;
-  const cutmaxSq = tb.cutmax * tb.cutmax;
   let dEnergy = 0;
   for (let i = 0; i < n; i++) {
     const ti = typeIdx[i];
-    const ns = gatherShort(x, nl, typeIdx, i, cutmaxSq);
+    const ns = gatherShort(x, nl, typeIdx, i, tb.cutmax, tb.shift);
     for (let jj = 0; jj < ns; jj++) {
       const tj = st[jj];
       if (activePair[ti * ne + tj] === 0) continue;
       const t1 = tripletIndex(ne, ti, tj, tj);
       const r1 = sr[jj];
       if (r1 * r1 >= cutsq[t1]) continue;
-      const ux = sx[jj] / r1, uy = sy[jj] / r1, uz = sz[jj] / r1;
+      const r1u = su[jj];
+      const ux = sx[jj] / r1u, uy = sy[jj] / r1u, uz = sz[jj] / r1u;
       let zeta = 0, dzeta = 0;
       for (let kk = 0; kk < ns; kk++) {
         kOk[kk] = 0;
@@ -404,7 +421,7 @@ function tangentKernel(
         const r2 = sr[kk];
         if (r2 * r2 >= cutsq[t3]) continue;
         const o = t3 * NS;
-        const cos = (ux * sx[kk] + uy * sy[kk] + uz * sz[kk]) / r2;
+        const cos = (ux * sx[kk] + uy * sy[kk] + uz * sz[kk]) / su[kk];
         cutoffTangent(r2, p[o + RR], p[o + DCUT], dp[o + RR], dp[o + DCUT]);
         const fc = fcv[0], fcd = fcv[1], dfc = fcv[2], dfcd = fcv[3];
         // g and g' = dg/dcosθ with their tangents
@@ -482,16 +499,16 @@ function tangentKernel(
       let fjx = -ddEdr * ux, fjy = -ddEdr * uy, fjz = -ddEdr * uz;
       for (let kk = 0; kk < ns; kk++) {
         if (kOk[kk] === 0) continue;
-        const r2 = sr[kk];
-        const vx = sx[kk] / r2, vy = sy[kk] / r2, vz = sz[kk] / r2;
+        const r2u = su[kk];
+        const vx = sx[kk] / r2u, vy = sy[kk] / r2u, vz = sz[kk] / r2u;
         const cos = kCos[kk], Cc = kCc[kk], dCc = kdCc[kk];
-        const au = kAu[kk] - (Cc * cos) / r1, av = Cc / r1;
-        const dau = kdAu[kk] - (dCc * cos) / r1, dav = dCc / r1;
+        const au = kAu[kk] - (Cc * cos) / r1u, av = Cc / r1u;
+        const dau = kdAu[kk] - (dCc * cos) / r1u, dav = dCc / r1u;
         fjx -= dPf * (au * ux + av * vx) + Pf * (dau * ux + dav * vx);
         fjy -= dPf * (au * uy + av * vy) + Pf * (dau * uy + dav * vy);
         fjz -= dPf * (au * uz + av * vz) + Pf * (dau * uz + dav * vz);
-        const bv = kBv[kk] - (Cc * cos) / r2, bu = Cc / r2;
-        const dbv = kdBv[kk] - (dCc * cos) / r2, dbu = dCc / r2;
+        const bv = kBv[kk] - (Cc * cos) / r2u, bu = Cc / r2u;
+        const dbv = kdBv[kk] - (dCc * cos) / r2u, dbu = dCc / r2u;
         const fkx = -(dPf * (bv * vx + bu * ux) + Pf * (dbv * vx + dbu * ux));
         const fky = -(dPf * (bv * vy + bu * uy) + Pf * (dbv * vy + dbu * uy));
         const fkz = -(dPf * (bv * vz + bu * uz) + Pf * (dbv * vz + dbu * uz));
@@ -520,6 +537,9 @@ function checkSpec(spec: TersoffSpec): Map<string, number> {
     if (index.has(el)) throw new UserError(`tersoff model: element ${el} listed twice`);
     index.set(el, k);
   });
+  if (spec.shift !== undefined && !Number.isFinite(spec.shift)) {
+    throw new UserError(`tersoff model: shift = ${spec.shift}, expected a finite number of Å`);
+  }
   const seen = new Set<number>();
   for (const tr of spec.triplets) {
     const ids = tr.elements.map((el) => index.get(el));
@@ -584,7 +604,7 @@ function buildTables(spec: TersoffSpec, index: Map<string, number>): Tables {
   }
   const typeOf = new Int32Array(SYMBOL_COUNT).fill(-1);
   spec.elements.forEach((el, k) => (typeOf[atomicNumber(el)!] = k));
-  return { ne, typeOf, m, p, cutsq, thr, cutmax };
+  return { ne, typeOf, m, p, cutsq, thr, cutmax, shift: spec.shift ?? 0 };
 }
 
 const SYMBOL_COUNT = 128;
@@ -628,7 +648,10 @@ const NON_NEGATIVE: ReadonlySet<TersoffField> = new Set(['gamma', 'c', 'd', 'n',
 export function compileTersoff(specIn: TersoffSpec): CompiledModel<TersoffSpec> {
   const index = checkSpec(specIn);
   const tb = buildTables(specIn, index);
-  const spec: TersoffSpec = { ...specIn, cutoff: tb.cutmax };
+  // the neighbor list must reach every pair with |r| + shift < max(R + D)
+  const cutoff = tb.cutmax - tb.shift;
+  if (!(cutoff > 0)) throw new UserError(`tersoff model: shift ${tb.shift} Å leaves no interaction range (largest R + D is ${tb.cutmax} Å)`);
+  const spec: TersoffSpec = { ...specIn, cutoff };
   const { names, slot, slot2 } = parameterLayout(spec);
   const nP = names.length;
   const parameters = new Float64Array(nP);
@@ -715,7 +738,7 @@ export function compileTersoff(specIn: TersoffSpec): CompiledModel<TersoffSpec> 
 
   return {
     spec,
-    cutoff: tb.cutmax,
+    cutoff,
     neighborList: 'full',
     paramNames: names,
     parameters,

@@ -18,6 +18,7 @@
  */
 import { ConfigError, UserError } from '../core/errors.ts';
 import { atomicNumber } from '../core/elements.ts';
+import { LAMMPS_QQR2E_METAL } from '../core/units.ts';
 import type { NeighborList } from '../neighbors/types.ts';
 import type { Structure } from '../structure/types.ts';
 import { elementIndexOf, speciesToElements } from './pair.ts';
@@ -33,12 +34,6 @@ export interface ZblSpec extends ModelSpecBase {
   /** Nuclear charge per element (in `elements` order); default the atomic numbers. */
   z?: number[];
 }
-
-/**
- * e²/(4πε0) in eV·Å as LAMMPS metal units define it (force->qqr2e = 14.399645, qelectron = 1): ZBL's energy scale
- * must match LAMMPS's constant, not CODATA's, for parity.
- */
-export const LAMMPS_QQR2E_METAL = 14.399645;
 
 /** The universal screening function's constants (LAMMPS pair_zbl_const.h, from ZBL 1985). */
 const ZBL_P = 0.23;

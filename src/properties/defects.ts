@@ -28,7 +28,7 @@ import type { CompiledModel } from '../potentials/types.ts';
 import { bulk, supercell } from '../structure/builders.ts';
 import type { Structure } from '../structure/types.ts';
 import { relaxPositions, type RelaxStatus } from './relax.ts';
-import { J_PER_M2_PER_EV_A2 } from './units.ts';
+import { J_PER_M2_PER_EV_A2 } from '../core/units.ts';
 
 export interface VacancyResult {
   /** eV, relaxed. */

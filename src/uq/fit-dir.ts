@@ -119,7 +119,7 @@ export function loadFitDir(dir: string): FitDir {
   }
   const o = config.objective;
   const settings: ObjectiveSettings = {
-    sigma, groups: { ...o.groups }, termWeights: o.termWeights, balance: 'none', energyOffset: o.energyOffset,
+    sigma, groups: { ...o.groups }, termWeights: o.termWeights, balance: 'none', energyOffset: o.energyOffset, energyNormalization: o.energyNormalization,
   };
   const problem = makeFitProblem(model, { configs: train }, settings);
   const theta = Float64Array.from(problem.paramNames, (n, p) => {

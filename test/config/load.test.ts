@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/core/errors.ts';
 import { loadConfig, loadData } from '../../src/config/load.ts';
 import { writeExtxyz } from '../../src/io/extxyz.ts';
 import { bulk } from '../../src/structure/builders.ts';
+import { LAMMPS_POTENTIALS, skipUnless } from '../helpers/external.ts';
 
 /** A config directory with one small data file holding Cu and Ni. */
 function dir(): string {
@@ -130,4 +131,37 @@ test('kind snap maps params onto a SnapSpec with LAMMPS defaults and a derived c
   expectConfigError(() => loadConfig(write(d, head + '  cutoff: 5.0\n  params: {twojmax: 4, rcutfac: 4.0}\n')), 'model.cutoff', p, /4/);
   expectConfigError(() => loadConfig(write(d, head + '  params: {rcutfac: 4.0}\n')), 'model.params.twojmax', p);
   expectConfigError(() => loadConfig(write(d, head + '  params: {twojmax: 4, rcutfac: 4.0, chemflag: true}\n')), 'model.params.chemflag', p);
+});
+
+test('from_lammps style snap: a [snapcoeff, snapparam] pair, a plain .snap include and a zbl + snap include', { skip: skipUnless(existsSync(join(LAMMPS_POTENTIALS, 'Ta06A.snap')) && existsSync(join(LAMMPS_POTENTIALS, 'Mo_Zuo_JPCA2020.snap')), 'SNAP files of lammps-data') }, () => {
+  const d = dir();
+  const pot = (f: string): string => join(LAMMPS_POTENTIALS, f);
+  const head = 'data: {train: [cuni.xyz]}\nmodel:\n  style: snap\n';
+  // the Zuo et al. 2020 Mo files: 2J = 6 (30 bispectrum components + β0 = the file's 31), rcutfac 4.6, radelem 0.5
+  const pair = loadConfig(write(d, `${head}  elements: [Mo]\n  from_lammps: [${pot('Mo_Zuo_JPCA2020.snapcoeff')}, ${pot('Mo_Zuo_JPCA2020.snapparam')}]\n`)).model;
+  assert.ok(pair.kind === 'snap');
+  assert.equal(pair.twojmax, 6);
+  assert.equal(pair.cutoff, 4.6 * (0.5 + 0.5));
+  assert.equal(pair.coefficients[0].length, 31);
+  assert.equal(pair.coefficients[0][0], -17.762702673549285);
+  assert.equal(pair.bzeroflag, false);
+  const include = loadConfig(write(d, `${head}  elements: [Mo]\n  from_lammps: ${pot('Mo_Zuo_JPCA2020.snap')}\n`)).model;
+  assert.deepEqual(include, pair);
+  // Ta06A.snap: pair_style hybrid/overlay zbl 4 4.8 snap, ZBL charges 73 → an overlay of zbl and snap
+  const ta = loadConfig(write(d, `${head}  elements: [Ta]\n  from_lammps: ${pot('Ta06A.snap')}\n`)).model;
+  assert.ok(ta.kind === 'overlay');
+  assert.deepEqual(ta.components.map((c) => c.kind), ['zbl', 'snap']);
+  const [zbl, snap] = ta.components;
+  assert.ok(zbl.kind === 'zbl' && snap.kind === 'snap');
+  assert.equal(zbl.inner, 4);
+  assert.equal(zbl.outer, 4.8);
+  assert.deepEqual(zbl.z ?? [73], [73]);
+  assert.equal(snap.rcutfac, 4.67637);
+  assert.equal(ta.cutoff, Math.max(4.8, snap.cutoff));
+  // errors name the key: a lone .snapcoeff, a missing second file, a pair for another style, elements the include does not map
+  const p = join(d, 'fit.yaml');
+  expectConfigError(() => loadConfig(write(d, `${head}  elements: [Mo]\n  from_lammps: ${pot('Mo_Zuo_JPCA2020.snapcoeff')}\n`)), 'model.from_lammps', p, /snapparam/);
+  expectConfigError(() => loadConfig(write(d, `${head}  elements: [Mo]\n  from_lammps: [${pot('Mo_Zuo_JPCA2020.snapcoeff')}, nothere.snapparam]\n`)), 'model.from_lammps.1', p, /no such file/);
+  expectConfigError(() => loadConfig(write(d, `data: {train: [cuni.xyz]}\nmodel: {style: tersoff, elements: [Si], from_lammps: [${pot('Si.tersoff')}, ${pot('Si.tersoff')}]}\n`)), 'model.from_lammps', p, /one file/);
+  expectConfigError(() => loadConfig(write(d, `${head}  elements: [Nb]\n  from_lammps: ${pot('Ta06A.snap')}\n`)), 'model.elements', p, /Ta/);
 });

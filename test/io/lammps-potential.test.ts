@@ -187,3 +187,62 @@ test('snap: read as a coeff/param pair or a .snap include; export writes files t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('tersoff style string: "tersoff shift δ" sets the spec\'s shift and cutoff; malformed shift keywords are UserErrors', { skip: skipUnless(existsSync(POT('SiC.tersoff')), 'LAMMPS potentials') }, () => {
+  const plain = readLammpsPotential(POT('SiC.tersoff'), 'tersoff', ['Si', 'C']);
+  const shifted = readLammpsPotential(POT('SiC.tersoff'), '  tersoff   shift -0.05 ', ['Si', 'C']);
+  assert.ok(plain.kind === 'tersoff' && shifted.kind === 'tersoff');
+  assert.equal(plain.shift, undefined);
+  assert.equal(shifted.shift, -0.05);
+  // the largest R + D of SiC.tersoff is 2.85 + 0.15 (Si-Si-Si); pairs interact while |r| − 0.05 < 3.0
+  assert.equal(plain.cutoff, 3.0);
+  assert.equal(shifted.cutoff, 3.05);
+  assert.deepEqual(shifted.triplets, plain.triplets);
+  for (const bad of ['tersoff shift', 'tersoff shift x', 'tersoff 0.05', 'tersoff shift 0.05 1', 'tersoff shift 4'])
+    assert.match(userErrorOf(() => readLammpsPotential(POT('SiC.tersoff'), bad, ['Si', 'C'])), /shift/, bad);
+});
+
+test('eam export: a funcfl-derived Cu_u3 spec goes out as funcfl with pair_style eam and lmp gives pesfit\'s numbers', { skip: skipUnless(hasLammps() && havePots, 'LAMMPS (lmp) and its potentials') }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pesfit-funcfl-'));
+  try {
+    const spec = readLammpsPotential(POT('Cu_u3.eam'), 'eam', ['Cu']);
+    assert.ok(spec.kind === 'eam-table' && spec.style === 'eam');
+    const model = compileModel(spec);
+    const exp = exportLammps(spec, dir, 'cu');
+    assert.equal(exp.pairStyle, 'eam');
+    assert.deepEqual(exp.pairCoeff, ['1 1 cu.eam']);
+    assert.deepEqual(exp.files.map((f) => basename(f)), ['cu.eam']);
+    // read back as pair_style eam: the same LAMMPS tables (sqrt then square of r·φ costs a few ulps)
+    const back = readLammpsPotential(exp.files[0], 'eam', ['Cu']);
+    assert.ok(back.kind === 'eam-table' && back.style === 'eam');
+    assert.equal(back.rhomax, spec.rhomax);
+    let worst = 0;
+    for (const key of ['F', 'rho', 'rphi'] as const)
+      spec[key][0].forEach((v, m) => (worst = Math.max(worst, Math.abs(back[key][0][m] - v) / Math.max(1, Math.abs(v)))));
+    assert.ok(worst < 1e-13, `largest relative table difference ${worst}`);
+    const rng = createRng(17);
+    const structures: [string, Structure][] = [
+      ['rattled 32-atom fcc', randomStrain(rattle(supercell(bulk('fcc', ['Cu'], 3.615), [2, 2, 2]), 0.1, rng), 0.02, rng)],
+      ['1-atom fcc cell (a 2.55) smaller than the cutoff', randomStrain(bulk('fcc', ['Cu'], 2.55, { cubic: false }), 0.03, rng)],
+    ];
+    for (const [what, s] of structures) {
+      const l = lammpsOn(exp, s);
+      const p = evaluateStructure(model, s, { forces: true, virial: true });
+      const n = s.species.length;
+      const de = Math.abs(l.energy - p.energy) / n, df = maxDiff(l.forces, p.forces!), ds = maxDiff(l.stress, p.stress!);
+      console.log(`# funcfl export, ${what}: dE/atom ${de.toExponential(2)} dF ${df.toExponential(2)} dS ${ds.toExponential(2)}`);
+      // stress: LAMMPS's nktv2p differs from ASE's by 7e-8 relative, the helper divides by LAMMPS's own
+      assert.ok(de < 1e-9 && df < 1e-9 && ds < 1e-9, what);
+    }
+    // an r·φ < 0 cannot be a funcfl Z(r): the spec goes out as eam/alloy, still with pesfit's numbers
+    const negative = { ...spec, rphi: [spec.rphi[0].map((v, m) => (m * spec.dr > 4 ? v - 0.01 : v))] };
+    const alloy = exportLammps(negative, dir, 'neg');
+    assert.equal(alloy.pairStyle, 'eam/alloy');
+    const s = structures[0][1];
+    const l = lammpsOn(alloy, s);
+    const p = evaluateStructure(compileModel(negative), s, { forces: true });
+    assert.ok(Math.abs(l.energy - p.energy) < 1e-9 * s.species.length && maxDiff(l.forces, p.forces!) < 1e-9, 'eam/alloy fallback');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

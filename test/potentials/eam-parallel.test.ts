@@ -114,3 +114,22 @@ test('parallel evaluator: parameter gradients fall back to the serial kernel; ot
   const other = { ...model, spec: { ...model.spec, kind: 'eam-spline' } } as unknown as typeof model;
   await assert.rejects(createParallelEvaluator(other, 2), /eam-table/);
 });
+
+test('parallel evaluator: successive lists of one atom count (smaller, then larger) are refilled in place or grown', { skip: skipUnless(hasLammps(), 'LAMMPS potentials') }, async () => {
+  const model = compileEamTable(CASES[0].load());
+  const rng = createRng(23);
+  const base = rattle(supercell(bulk('fcc', ['Cu'], 3.615), [4, 4, 4]), 0.1, rng);
+  const req = { forces: true, virial: true, atomEnergies: true };
+  const pe = await createParallelEvaluator(model, 2);
+  try {
+    // list cutoffs with skins 1, 0.3 (fewer entries: refilled in place), 0 and 2 Å (more entries: grown); each
+    // list for new positions, as in MD between rebuilds
+    for (const [k, skin] of [1, 0.3, 0, 2, 0.5].entries()) {
+      const s = rattle(base, 0.05, rng);
+      const nl = buildNeighborList(s, model.cutoff + skin, { half: true });
+      assertSame(`list ${k} (skin ${skin} Å)`, pe.evaluate(s, nl, req), model.evaluate(s, nl, req));
+    }
+  } finally {
+    await pe.close();
+  }
+});

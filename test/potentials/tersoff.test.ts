@@ -1,8 +1,8 @@
 /**
  * Tersoff kernel: forces, stress and every parameter derivative against finite differences (checkDerivatives),
  * on structures chosen to reach each branch of LAMMPS's bond order b(βζ) and the cutoff transition zone, for
- * Si.tersoff (one element, m = 3) and SiC.tersoff (two elements, random occupations); plus invariances and the
- * unknown-element error. LAMMPS parity lives in tersoff-lammps.test.ts.
+ * Si.tersoff (one element, m = 3) and SiC.tersoff (two elements, random occupations), without and with LAMMPS's
+ * `shift` keyword; plus invariances, the dimer identity of the shift and the unknown-element error. LAMMPS parity lives in tersoff-lammps.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +40,7 @@ const CLEARANCE = 2e-3;
 function assertClearOfCutoffKinks(model: CompiledModel, s: Structure, what: string): void {
   const spec = model.spec as TersoffSpec;
   const kinks = spec.triplets.flatMap((t) => [t.R - t.D, t.R + t.D]);
+  const shift = spec.shift ?? 0;
   const nl = bruteForceNeighborList(s, model.cutoff + 0.01, { half: true });
   const x = s.positions;
   for (let i = 0; i < s.species.length; i++)
@@ -47,7 +48,7 @@ function assertClearOfCutoffKinks(model: CompiledModel, s: Structure, what: stri
       const j = nl.j[b];
       const r = Math.hypot(
         x[3 * j] + nl.shift[3 * b] - x[3 * i], x[3 * j + 1] + nl.shift[3 * b + 1] - x[3 * i + 1],
-        x[3 * j + 2] + nl.shift[3 * b + 2] - x[3 * i + 2]);
+        x[3 * j + 2] + nl.shift[3 * b + 2] - x[3 * i + 2]) + shift; // the radial functions read |r| + shift
       for (const k of kinks) assert.ok(Math.abs(r - k) > CLEARANCE, `${what}: pair ${i}-${j} at ${r} Å is within ${CLEARANCE} Å of R ± D = ${k}: pick another seed`);
     }
 }
@@ -241,4 +242,43 @@ test('specs LAMMPS would read ambiguously or refuse are UserErrors', { skip: ski
   assert.throws(() => compileTersoff(missing), (e: unknown) => e instanceof UserError && /missing triplet Si Si Si/.test(e.message));
   const badM = { ...spec, triplets: spec.triplets.map((t) => ({ ...t, m: 2 })) };
   assert.throws(() => compileTersoff(badM), (e: unknown) => e instanceof UserError && /m = 2, expected 1 or 3/.test(e.message));
+});
+
+test('shift: derivatives with shift +0.05 (Si) and −0.05 (SiC) on rattled cells incl. a cutoff-zone primitive cell', { skip: skipFiles }, () => {
+  const rng = new Rng(31);
+  const si = compileTersoff({ ...load(SI_FILE, ['Si']), shift: 0.05 });
+  assert.equal(si.cutoff, 3.2 - 0.05);
+  assertDerivatives(si, randomStrain(rattle(bulk('diamond', ['Si'], 5.431), 0.08, rng), 0.03, rng), 'Si diamond 8, shift 0.05');
+  // a = 4.3: second neighbors (3.04 Å) + 0.05 fall inside R ± D = 3.0 ± 0.2
+  assertDerivatives(si, randomStrain(rattle(bulk('diamond', ['Si'], 4.3, { cubic: false }), 0.05, rng), 0.03, rng), 'Si diamond 2, shift 0.05');
+  const sicModel = compileTersoff({ ...load(SIC_FILE, ['Si', 'C']), shift: -0.05 });
+  const sic = rescaled(sicModel, smallParameterScale(sicModel));
+  const base = randomStrain(rattle(bulk('diamond', ['Si'], 4.7), 0.08, rng), 0.03, rng);
+  assertDerivatives(sic, withSpecies(base, Int32Array.from(base.species, () => (rng.float() < 0.5 ? 6 : 14))), 'SiC 8 atoms, shift -0.05');
+  assertDerivatives(sic, randomStrain(bulk('fcc', ['C'], 3.0, { cubic: false }), 0.04, rng), 'C fcc 1 atom, shift -0.05');
+});
+
+test('shift: a dimer with shift δ at distance r is the unshifted dimer at r + δ (no three-body term)', { skip: skipFiles }, () => {
+  const spec = load(SIC_FILE, ['Si', 'C']);
+  const free: readonly [boolean, boolean, boolean] = [false, false, false];
+  const dimer = (r: number): Structure => ({
+    species: Int32Array.of(14, 6), positions: Float64Array.of(0.1, 0.2, 0.3, 0.1 + r * 0.6, 0.2 + r * 0.8, 0.3),
+    cell: new Float64Array(9), pbc: free,
+  });
+  for (const delta of [0.05, -0.05, 0.3]) {
+    const shifted = compileTersoff({ ...spec, shift: delta });
+    const plain = compileTersoff(spec);
+    // Si–C has R ± D = 2.36 ± 0.15: r + δ below, inside and (2.3 + 0.3) beyond the cutoff zone
+    for (const r of [1.7, 1.95, 2.3]) {
+      const a = evaluateStructure(shifted, dimer(r), { forces: true });
+      const b = evaluateStructure(plain, dimer(r + delta), { forces: true });
+      assert.equal(a.energy === 0, r + delta > 2.51, `δ ${delta} r ${r}: energy ${a.energy}`);
+      assert.ok(Math.abs(a.energy - b.energy) < 1e-12, `δ ${delta} r ${r}: ${a.energy} vs ${b.energy}`);
+      for (let k = 0; k < 6; k++) assert.ok(Math.abs(a.forces![k] - b.forces![k]) < 1e-12);
+    }
+  }
+  // beyond the shifted cutoff: nothing
+  const none = evaluateStructure(compileTersoff({ ...spec, shift: 0.2 }), dimer(2.36 + 0.15 - 0.2 + 1e-6), {});
+  assert.equal(none.energy, 0);
+  assert.throws(() => compileTersoff({ ...spec, shift: 5 }), (e: unknown) => e instanceof UserError && /shift 5/.test(e.message));
 });

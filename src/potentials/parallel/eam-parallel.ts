@@ -8,9 +8,11 @@
  * nThreads counts the calling thread, which does its share of every phase: nThreads − 1 workers are started.
  * Scheme (phases.ts): a half neighbor list split into row blocks of equal pair count; each thread scatters densities,
  * forces and per-atom energies into its own buffer, reduced over atom slices between phases; Atomics barriers
- * (generation counter + done counter) separate the four phases. Shared arrays are reallocated only when the neighbor
- * list object or the atom count changes (neighbor lists are immutable data); positions and element indices are
- * copied in on every call, in the spatially sorted order of eam.ts's `localLayout` when the list's atom order is not
+ * (generation counter + done counter) separate the four phases. A new neighbor list object (an MD rebuild) is copied
+ * into the shared list arrays in place when it fits their capacity, which grows geometrically (×1.5) otherwise; the
+ * shared arrays are reallocated (and re-sent to the workers) only then or when the atom count changes. Workers
+ * keep views of the same SharedArrayBuffers, and the Atomics of the next command order the copy before their reads.
+ * Positions and element indices are copied in on every call, in the spatially sorted order of eam.ts's `localLayout` when the list's atom order is not
  * local (forces and per-atom energies mapped back). Results are plain (non-shared) arrays equal to the serial kernel's up to summation order.
  * Requests with paramGradient, and full neighbor lists, go to the serial model.evaluate.
  */
@@ -49,20 +51,27 @@ function rowBlocks(start: Int32Array, n: number, T: number, out: Int32Array): vo
   out[T] = n;
 }
 
-function newState(T: number, n: number, nl: NeighborList, lay: LocalLayout | null): SharedState {
-  const P = nl.start[n];
+/** Growth factor of the shared list arrays when a new list does not fit. */
+const LIST_GROWTH = 1.5;
+
+/** Shared arrays for n atoms with room for `capacity` list entries (the list itself is copied by fillList). */
+function newState(T: number, n: number, capacity: number): SharedState {
   const st: SharedState = {
-    nThreads: T, n, x: f64(3 * n), el: i32(n), start: i32(n + 1), nbr: i32(P), shift: f64(3 * P),
+    nThreads: T, n, x: f64(3 * n), el: i32(n), start: i32(n + 1), nbr: i32(capacity), shift: f64(3 * capacity),
     rhoT: f64(T * n), fp: f64(n), fT: f64(3 * T * n), aT: f64(T * n), acc: f64(T * TABLE_ACC_SIZE),
     rows: i32(T + 1), slices: i32(T + 1),
   };
-  const src = lay ?? nl;
+  for (let k = 0; k <= T; k++) st.slices[k] = Math.round((n * k) / T);
+  return st;
+}
+
+/** Copies the CSR list (relabelled when `lay`) into the shared arrays, which must have room; new row blocks. */
+function fillList(st: SharedState, nl: NeighborList, lay: LocalLayout | null): void {
+  const n = st.n, src = lay ?? nl, P = src.start[n];
   st.start.set(src.start.subarray(0, n + 1));
   st.nbr.set(src.j.subarray(0, P));
   st.shift.set(src.shift.subarray(0, 3 * P));
-  rowBlocks(st.start, n, T, st.rows);
-  for (let k = 0; k <= T; k++) st.slices[k] = Math.round((n * k) / T);
-  return st;
+  rowBlocks(st.start, n, st.nThreads, st.rows);
 }
 
 /** The first n·w entries of a shared per-atom array (w per atom), in the original atom order. */
@@ -147,10 +156,16 @@ export async function createParallelEvaluator(model: CompiledModel<ModelSpecBase
       const el = elementIndices(s, spec.elements);
       if (!state || stateNl !== nl || state.n !== n) {
         lay = localLayout(nl, s.positions);
-        state = newState(T, n, nl, lay);
+        const P = nl.start[n];
+        if (!state || state.n !== n || state.nbr.length < P) {
+          const grown = state && state.n === n ? Math.ceil(LIST_GROWTH * P) : P;
+          state = newState(T, n, grown);
+          for (const p of ports) p.postMessage(state);
+          command(CMD_SETUP, 0);
+        }
+        // the workers are idle between commands: refilling the arrays they view is safe
+        fillList(state, nl, lay);
         stateNl = nl;
-        for (const p of ports) p.postMessage(state);
-        command(CMD_SETUP, 0);
       }
       if (lay) {
         const perm = lay.perm, x = state.x, e = state.el, xs = s.positions;

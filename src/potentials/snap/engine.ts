@@ -129,8 +129,9 @@ export class SnapEngine {
     return t;
   }
 
-  /** Loads the neighbors of atom i into the SNA engine (owners in nbrJ) and computes U. */
-  private loadAtom(s: Structure, nl: NeighborList, type: Int32Array, i: number): void {
+  /** Loads the neighbors of atom i into the SNA engine (owners in nbrJ), computes U, Z (all of it with fullZ,
+   * else only what B reads) and B. */
+  private loadAtom(s: Structure, nl: NeighborList, type: Int32Array, i: number, fullZ: boolean): void {
     const sna = this.sna;
     const ne = this.spec.elements.length;
     const ei = type[i]!;
@@ -157,7 +158,7 @@ export class SnapEngine {
       }
     }
     sna.computeUi();
-    sna.computeZi();
+    sna.computeZi(fullZ);
     sna.computeBi();
   }
 
@@ -167,7 +168,7 @@ export class SnapEngine {
     const n = s.species.length;
     const out = new Float64Array(n * this.nB);
     for (let i = 0; i < n; i++) {
-      this.loadAtom(s, nl, type, i);
+      this.loadAtom(s, nl, type, i, false);
       out.set(this.sna.b, i * this.nB);
     }
     return out;
@@ -230,7 +231,7 @@ export class SnapEngine {
     const fij = this.fij;
     let energy = 0;
     for (let i = 0; i < n; i++) {
-      this.loadAtom(s, nl, type, i);
+      this.loadAtom(s, nl, type, i, wantForces || wantVirial);
       const ei = this.atomEnergy(coef, type[i]!, sna.b, 0);
       atomEnergies[i] = ei;
       energy += ei;
@@ -264,7 +265,8 @@ export class SnapEngine {
     const b = sna.b;
     const db = sna.dbdr;
     for (let i = 0; i < n; i++) {
-      this.loadAtom(s, nl, type, i);
+      this.loadAtom(s, nl, type, i, true);
+      sna.prepareDbidrj();
       descriptors.set(b, i * K);
       const c0 = type[i]! * this.nCol;
       energy[c0] += 1;
@@ -284,8 +286,28 @@ export class SnapEngine {
         const dy = sna.rij[3 * m + 1]!;
         const dz = sna.rij[3 * m + 2]!;
         // Column p with ∂col/∂r_ij = g: ∂F_j = −g, ∂F_i = +g, ∂W = sym(r_ij ⊗ (−g)).
-        for (let k = 0; k < K; k++)
-          scatter(forces, virial, (c0 + 1 + k), n3, i, j, dx, dy, dz, db[3 * k]!, db[3 * k + 1]!, db[3 * k + 2]!);
+        const i3 = 3 * i;
+        const j3 = 3 * j;
+        for (let k = 0; k < K; k++) {
+          const p = c0 + 1 + k;
+          const gx = db[3 * k]!;
+          const gy = db[3 * k + 1]!;
+          const gz = db[3 * k + 2]!;
+          const o = p * n3;
+          forces[o + i3] += gx;
+          forces[o + i3 + 1] += gy;
+          forces[o + i3 + 2] += gz;
+          forces[o + j3] -= gx;
+          forces[o + j3 + 1] -= gy;
+          forces[o + j3 + 2] -= gz;
+          const v = 6 * p;
+          virial[v] -= dx * gx;
+          virial[v + 1] -= dy * gy;
+          virial[v + 2] -= dz * gz;
+          virial[v + 3] -= 0.5 * (dy * gz + dz * gy);
+          virial[v + 4] -= 0.5 * (dx * gz + dz * gx);
+          virial[v + 5] -= 0.5 * (dx * gy + dy * gx);
+        }
         if (quad) {
           let p = c0 + 1 + K;
           for (let k = 0; k < K; k++) {

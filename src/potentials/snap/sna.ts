@@ -9,12 +9,20 @@
  * Cayley–Klein recursion in j; f_c = ½(cos(π(r − rmin0)/(rcut − rmin0)) + 1) (1 without switchflag).
  * Z(j1,j2,j) = Σ CG CG U_j1 U_j2 (divided by j+1 with bnormflag), B(j1,j2,j) = 2 Σ_half Re(conj(U_j)·Z), minus the
  * isolated-atom value with bzeroflag. Only the upper half of each U_j (2mb ≤ j) is summed, the middle row of even
- * j counted as in LAMMPS (ma < mb full, ma = mb half), which equals the full sum by the U symmetry.
+ * j counted as in LAMMPS (ma < mb full, ma = mb half), which equals the full sum by the U symmetry
+ * U_j(j−ma, j−mb) = (−1)^(ma+mb) conj(U_j(ma, mb)).
+ *
+ * Speed (the per-neighbor loops dominate): the recursion of u and du is written in gather form (each entry computed
+ * once, no read-modify-write), only the rows the next layer reads are mirrored, the per-neighbor u is summed over
+ * the upper rows only and the total mirrored once. The half-row weights, the factor 2 and the dB term factors are
+ * folded once per atom into weighted copies of Y (adjoint) and of Z (dB/dr: one segment per distinct u block of
+ * each B, terms sharing a block summed), so each neighbor costs one short dot product per segment.
  *
  * Layouts (all flat, reused across atoms, never allocated per neighbor):
  * - U blocks: index jju = idxuBlock[j] + (j+1)·mb + ma, separate real/imaginary arrays; per neighbor n the
- *   unswitched u at uR/uI[n·idxuMax + jju]; the total at utotR/utotI[jju].
- * - dU (one neighbor at a time): duR/duI[3·jju + k], k = x, y, z, derivative with respect to r_ij.
+ *   unswitched u at uR/uI[n·idxuMax + jju] (rows 2mb ≤ j+1 valid); the total at utotR/utotI[jju] (all rows).
+ * - dU (one neighbor at a time): du[6·jju + c], c = 0..2 real part d/dx, d/dy, d/dz of r_ij, c = 3..5 imaginary.
+ *   After computeDuidrj the weighted half entries hold d(f_c w u)/dr_ij.
  * - Z: zR/zI[jjz] over LAMMPS's idxz list (j1 ≥ j2, rows 2mb ≤ j). Y (adjoint): yR/yI[jju] on the half rows.
  * - B: `b[k]`, k over LAMMPS's idxb list (j1 ≥ j2, j ≥ j1, j1 outermost); dB/dr_ij: dbdr[3k + c].
  * Neighbors are pushed with `clear()`/`add()`; `computeUi()` must precede Z, B, Y and the per-neighbor calls.
@@ -36,6 +44,11 @@ function factorial(n: number): number {
   let f = 1;
   for (let k = 2; k <= n; k++) f *= k;
   return f;
+}
+
+/** Number of leading entries of the upper rows of block j with a nonzero half-sum weight (the rest weigh 0). */
+function weightedLength(j: number): number {
+  return Math.floor((j + 1) / 2) * (j + 1) + (j % 2 === 0 ? j / 2 + 1 : 0);
 }
 
 export class Sna {
@@ -60,10 +73,27 @@ export class Sna {
   private readonly zJju: Int32Array;
   private readonly zBeta: Int32Array;
   private readonly zBetaFac: Float64Array;
-  /** Per jjb, the three terms of dB: (jjz start, jju start, j of the u block, factor) ×3, and B's own term. */
-  private readonly bTerm: Int32Array; // 9 per jjb: [jjz, jju, j] for terms 0..2
-  private readonly bTermFac: Float64Array; // 3 per jjb
+  /**
+   * The jjz each use reads: zAll every entry with a nonzero half-row weight (the right half of the middle row of
+   * even j weighs 0 in B, Y and dB alike), zForB only those of the blocks B itself reads (j ≥ j1).
+   */
+  private readonly zAll: Int32Array;
+  private readonly zForB: Int32Array;
+  /** Per jjb: jjz start and jju start of its own term Z(j1,j2,j)·U_j, and the block's j. */
+  private readonly bOwn: Int32Array; // 3 per jjb
   private readonly bzero: Float64Array; // per jjb
+  /**
+   * dB/dr segments, ordered by jjb: per segment [jjb, jju start, weighted length, zb offset]; the weighted Z of the
+   * segment at zbR/zbI[zb offset + t] is the sum over the B terms on that u block (source list below).
+   */
+  private readonly seg: Int32Array;
+  private readonly nSeg: number;
+  /** Per segment: first source and source count into srcZ/srcFac. */
+  private readonly segSrc: Int32Array;
+  private readonly srcZ: Int32Array;
+  private readonly srcFac: Float64Array;
+  private readonly zbR: Float64Array;
+  private readonly zbI: Float64Array;
   /** Half-row weights over all jju (1, ½ on the middle diagonal of even j, 0 elsewhere). */
   private readonly halfW: Float64Array;
 
@@ -82,8 +112,10 @@ export class Sna {
   readonly zI: Float64Array;
   readonly yR: Float64Array;
   readonly yI: Float64Array;
-  readonly duR: Float64Array;
-  readonly duI: Float64Array;
+  /** 2·halfW·Y, what dE/dr_ij dots dU with. */
+  private readonly ywR: Float64Array;
+  private readonly ywI: Float64Array;
+  readonly du: Float64Array;
   readonly b: Float64Array;
   readonly dbdr: Float64Array;
 
@@ -138,14 +170,23 @@ export class Sna {
 
     // Z list
     const idxzBlock = new Int32Array(jd * jd * jd);
+    const zAll: number[] = [];
+    const zForB: number[] = [];
     let nz = 0;
     for (let j1 = 0; j1 <= J; j1++)
       for (let j2 = 0; j2 <= j1; j2++)
         for (let j = j1 - j2; j <= Math.min(J, j1 + j2); j += 2) {
           idxzBlock[blk(j1, j2, j)] = nz;
+          const wl = weightedLength(j);
+          for (let t = 0; t < wl; t++) {
+            zAll.push(nz + t);
+            if (j >= j1) zForB.push(nz + t);
+          }
           nz += (Math.floor(j / 2) + 1) * (j + 1);
         }
     this.idxzMax = nz;
+    this.zAll = Int32Array.from(zAll);
+    this.zForB = Int32Array.from(zForB);
     this.zIdx = new Int32Array(8 * nz);
     this.zScale = new Float64Array(nz);
     this.zJju = new Int32Array(nz);
@@ -197,26 +238,48 @@ export class Sna {
         }
 
     // dB terms (sna.cpp compute_dbidrj): dB(j1,j2,j) = 2[Σ dU_j·Z(j1,j2,j) + (j+1)/(j1+1) Σ dU_j1·Z(j,j2,j1)
-    // + (j+1)/(j2+1) Σ dU_j2·Z(j,j1,j2)], the factors dropped with bnormflag.
-    this.bTerm = new Int32Array(9 * this.nB);
-    this.bTermFac = new Float64Array(3 * this.nB);
+    // + (j+1)/(j2+1) Σ dU_j2·Z(j,j1,j2)], the factors dropped with bnormflag. Terms on the same u block (j1 = j,
+    // j2 = j or j1 = j2) share one segment.
+    this.bOwn = new Int32Array(3 * this.nB);
     this.bzero = new Float64Array(this.nB);
+    const seg: number[] = [];
+    const segSrc: number[] = [];
+    const srcZ: number[] = [];
+    const srcFac: number[] = [];
+    let zbLen = 0;
     for (let k = 0; k < this.nB; k++) {
-      const [j1, j2, j] = bj[k]!;
-      const t = [
-        [idxzBlock[blk(j1!, j2!, j!)]!, j!, 1],
-        [idxzBlock[blk(j!, j2!, j1!)]!, j1!, o.bnormflag ? 1 : (j! + 1) / (j1! + 1)],
-        [idxzBlock[blk(j!, j1!, j2!)]!, j2!, o.bnormflag ? 1 : (j! + 1) / (j2! + 1)],
+      const [j1, j2, j] = bj[k]! as [number, number, number];
+      const terms: [number, number, number][] = [
+        [idxzBlock[blk(j1, j2, j)]!, j, 1],
+        [idxzBlock[blk(j, j2, j1)]!, j1, o.bnormflag ? 1 : (j + 1) / (j1 + 1)],
+        [idxzBlock[blk(j, j1, j2)]!, j2, o.bnormflag ? 1 : (j + 1) / (j2 + 1)],
       ];
-      for (let m = 0; m < 3; m++) {
-        this.bTerm[9 * k + 3 * m] = t[m]![0]!;
-        this.bTerm[9 * k + 3 * m + 1] = this.idxuBlock[t[m]![1]!]!;
-        this.bTerm[9 * k + 3 * m + 2] = t[m]![1]!;
-        this.bTermFac[3 * k + m] = t[m]![2]!;
+      this.bOwn[3 * k] = terms[0][0];
+      this.bOwn[3 * k + 1] = this.idxuBlock[j]!;
+      this.bOwn[3 * k + 2] = j;
+      const blocks = [...new Set(terms.map((t) => t[1]))];
+      for (const jb of blocks) {
+        const len = weightedLength(jb);
+        seg.push(k, this.idxuBlock[jb]!, len, zbLen);
+        segSrc.push(srcZ.length, 0);
+        for (const [z0, ju, f] of terms)
+          if (ju === jb) {
+            srcZ.push(z0);
+            srcFac.push(f);
+            segSrc[segSrc.length - 1]!++;
+          }
+        zbLen += len;
       }
       // B of an isolated atom (U = w_self·identity): w_self³ (j+1), or w_self³ with bnormflag
-      if (o.bzeroflag) this.bzero[k] = o.bnormflag ? WSELF ** 3 : WSELF ** 3 * (j! + 1);
+      if (o.bzeroflag) this.bzero[k] = o.bnormflag ? WSELF ** 3 : WSELF ** 3 * (j + 1);
     }
+    this.seg = Int32Array.from(seg);
+    this.nSeg = seg.length / 4;
+    this.segSrc = Int32Array.from(segSrc);
+    this.srcZ = Int32Array.from(srcZ);
+    this.srcFac = Float64Array.from(srcFac);
+    this.zbR = new Float64Array(zbLen);
+    this.zbI = new Float64Array(zbLen);
 
     this.halfW = new Float64Array(nu);
     for (let j = 0; j <= J; j++)
@@ -230,8 +293,9 @@ export class Sna {
     this.utotI = new Float64Array(nu);
     this.yR = new Float64Array(nu);
     this.yI = new Float64Array(nu);
-    this.duR = new Float64Array(3 * nu);
-    this.duI = new Float64Array(3 * nu);
+    this.ywR = new Float64Array(nu);
+    this.ywI = new Float64Array(nu);
+    this.du = new Float64Array(6 * nu);
     this.zR = new Float64Array(nz);
     this.zI = new Float64Array(nz);
     this.b = new Float64Array(this.nB);
@@ -329,15 +393,17 @@ export class Sna {
     return -0.5 * Math.sin((r - this.rmin0) * c) * c;
   }
 
-  /** U of every neighbor (stored) and the weighted total with the self term. */
+  /** U of every neighbor (stored) and the weighted total with the self term (all rows, by the U symmetry). */
   computeUi(): void {
     const nu = this.idxuMax;
+    const J = this.twojmax;
     const tr = this.utotR;
     const ti = this.utotI;
+    const blocks = this.idxuBlock;
     tr.fill(0);
     ti.fill(0);
-    for (let j = 0; j <= this.twojmax; j++) {
-      const base = this.idxuBlock[j]!;
+    for (let j = 0; j <= J; j++) {
+      const base = blocks[j]!;
       for (let ma = 0; ma <= j; ma++) tr[base + (j + 1) * ma + ma] = WSELF;
     }
     for (let n = 0; n < this.n; n++) {
@@ -348,24 +414,92 @@ export class Sna {
       const rcut = this.rcut[n]!;
       const theta0 = ((r - this.rmin0) * this.rfac0 * Math.PI) / (rcut - this.rmin0);
       const z0 = r / Math.tan(theta0);
-      this.uarray(x, y, z, z0, r, n * nu);
+      const off = n * nu;
+      this.uarray(x, y, z, z0, r, off);
       const s = this.sfac(r, rcut) * this.wj[n]!;
       const ur = this.uR;
       const ui = this.uI;
-      const off = n * nu;
-      for (let k = 0; k < nu; k++) {
-        tr[k] += s * ur[off + k]!;
-        ti[k] += s * ui[off + k]!;
+      // upper rows only (2mb ≤ j); the lower ones follow from the symmetry below
+      for (let j = 0; j <= J; j++) {
+        const b0 = blocks[j]!;
+        const end = b0 + ((j >> 1) + 1) * (j + 1);
+        for (let k = b0; k < end; k++) {
+          tr[k] += s * ur[off + k]!;
+          ti[k] += s * ui[off + k]!;
+        }
+      }
+    }
+    // Lower rows of the total: mirror of the strictly upper rows (the middle row of even j is complete already,
+    // its right half being the per-neighbor mirror of its left half, as in LAMMPS).
+    for (let j = 1; j <= J; j++) {
+      const b0 = blocks[j]!;
+      let src = b0;
+      let dst = b0 + (j + 1) * (j + 1) - 1;
+      for (let mb = 0; 2 * mb < j; mb++)
+        for (let ma = 0; ma <= j; ma++) {
+          if (((ma + mb) & 1) === 0) {
+            tr[dst] = tr[src]!;
+            ti[dst] = -ti[src]!;
+          } else {
+            tr[dst] = -tr[src]!;
+            ti[dst] = ti[src]!;
+          }
+          src++;
+          dst--;
+        }
+    }
+  }
+
+  /**
+   * Mirrors the rows of block j (at array offset b0) that later steps read: for even j the right half of the middle
+   * row from its left half (LAMMPS's order, the centre conjugated), for odd j < twojmax the row (j+1)/2 that the
+   * recursion of layer j+1 reads.
+   */
+  private static mirrorRows(re: Float64Array, im: Float64Array, b0: number, j: number, J: number): void {
+    if (j % 2 === 0) {
+      const mb = j >> 1;
+      let src = b0 + (j + 1) * mb;
+      let dst = src + j;
+      for (let ma = 0; ma <= j; ma++) {
+        if (((ma + mb) & 1) === 0) {
+          re[dst] = re[src]!;
+          im[dst] = -im[src]!;
+        } else {
+          re[dst] = -re[src]!;
+          im[dst] = im[src]!;
+        }
+        src++;
+        dst--;
+      }
+    } else if (j < J) {
+      const mb = (j - 1) >> 1;
+      let src = b0 + (j + 1) * mb;
+      let dst = b0 + (j + 1) * (j - mb) + j;
+      for (let ma = 0; ma <= j; ma++) {
+        if (((ma + mb) & 1) === 0) {
+          re[dst] = re[src]!;
+          im[dst] = -im[src]!;
+        } else {
+          re[dst] = -re[src]!;
+          im[dst] = im[src]!;
+        }
+        src++;
+        dst--;
       }
     }
   }
 
-  /** Cayley–Klein recursion for u_j (VMK 4.8.2), upper rows, then the lower rows by u(j−ma, j−mb) symmetry. */
+  /**
+   * Cayley–Klein recursion for u_j (VMK 4.8.2) on the upper rows, in gather form: u_j(ma,mb) = √((j−ma)/(j−mb))·
+   * a*·u_{j−1}(ma,mb) − √(ma/(j−mb))·b*·u_{j−1}(ma−1,mb); then the rows later steps need (mirrorRows).
+   */
   private uarray(x: number, y: number, z: number, z0: number, r: number, off: number): void {
     const ur = this.uR;
     const ui = this.uI;
     const rp = this.rootpq;
     const D = this.rootpqDim;
+    const J = this.twojmax;
+    const blocks = this.idxuBlock;
     const r0inv = 1 / Math.sqrt(r * r + z0 * z0);
     const ar = r0inv * z0;
     const ai = -r0inv * z;
@@ -373,55 +507,56 @@ export class Sna {
     const bi = -r0inv * x;
     ur[off] = 1;
     ui[off] = 0;
-    for (let j = 1; j <= this.twojmax; j++) {
-      let jju = off + this.idxuBlock[j]!;
-      let jjup = off + this.idxuBlock[j - 1]!;
+    for (let j = 1; j <= J; j++) {
+      const b0 = off + blocks[j]!;
+      const p0 = off + blocks[j - 1]!;
       for (let mb = 0; 2 * mb <= j; mb++) {
-        ur[jju] = 0;
-        ui[jju] = 0;
-        for (let ma = 0; ma < j; ma++) {
-          const pr = ur[jjup]!;
-          const pi = ui[jjup]!;
-          let q = rp[(j - ma) * D + (j - mb)]!;
-          ur[jju] += q * (ar * pr + ai * pi);
-          ui[jju] += q * (ar * pi - ai * pr);
-          q = rp[(ma + 1) * D + (j - mb)]!;
-          ur[jju + 1] = -q * (br * pr + bi * pi);
-          ui[jju + 1] = -q * (br * pi - bi * pr);
-          jju++;
-          jjup++;
+        const row = b0 + (j + 1) * mb;
+        const prow = p0 + j * mb;
+        const qb = (j - mb);
+        let pr = ur[prow]!;
+        let pi = ui[prow]!;
+        let q = rp[j * D + qb]!;
+        ur[row] = q * (ar * pr + ai * pi);
+        ui[row] = q * (ar * pi - ai * pr);
+        for (let ma = 1; ma < j; ma++) {
+          const q2 = -rp[ma * D + qb]!;
+          let vr = q2 * (br * pr + bi * pi);
+          let vi = q2 * (br * pi - bi * pr);
+          pr = ur[prow + ma]!;
+          pi = ui[prow + ma]!;
+          q = rp[(j - ma) * D + qb]!;
+          vr += q * (ar * pr + ai * pi);
+          vi += q * (ar * pi - ai * pr);
+          ur[row + ma] = vr;
+          ui[row + ma] = vi;
         }
-        jju++;
+        const q2 = -rp[j * D + qb]!;
+        ur[row + j] = q2 * (br * pr + bi * pi);
+        ui[row + j] = q2 * (br * pi - bi * pr);
       }
-      jju = off + this.idxuBlock[j]!;
-      jjup = jju + (j + 1) * (j + 1) - 1;
-      let mbpar = 1;
-      for (let mb = 0; 2 * mb <= j; mb++) {
-        let mapar = mbpar;
-        for (let ma = 0; ma <= j; ma++) {
-          if (mapar === 1) {
-            ur[jjup] = ur[jju]!;
-            ui[jjup] = -ui[jju]!;
-          } else {
-            ur[jjup] = -ur[jju]!;
-            ui[jjup] = ui[jju]!;
-          }
-          mapar = -mapar;
-          jju++;
-          jjup--;
-        }
-        mbpar = -mbpar;
-      }
+      Sna.mirrorRows(ur, ui, b0, j, J);
     }
   }
 
-  /** Z from the total U. */
-  computeZi(): void {
+  /**
+   * Z from the total U on the entries that are read (zero-weight entries are left stale); with `all` false only
+   * the blocks B reads (j ≥ j1), enough for B and the energy.
+   */
+  computeZi(all = true): void {
+    this.zList(all ? this.zAll : this.zForB);
+  }
+
+  private zList(list: Int32Array): void {
     const zi = this.zIdx;
     const cg = this.cg;
     const ur = this.utotR;
     const ui = this.utotI;
-    for (let jjz = 0; jjz < this.idxzMax; jjz++) {
+    const zR = this.zR;
+    const zI = this.zI;
+    const scale = this.zScale;
+    for (let q = 0; q < list.length; q++) {
+      const jjz = list[q]!;
       const o8 = 8 * jjz;
       const na = zi[o8]!;
       const nb = zi[o8 + 1]!;
@@ -459,41 +594,55 @@ export class Sna {
         b0 -= s2;
         icgb += cgStep;
       }
-      const sc = this.zScale[jjz]!;
-      this.zR[jjz] = zr * sc;
-      this.zI[jjz] = zim * sc;
+      const sc = scale[jjz]!;
+      zR[jjz] = zr * sc;
+      zI[jjz] = zim * sc;
     }
   }
 
   /** B from U and Z (call computeZi first); bzero subtracted with bzeroflag. */
   computeBi(): void {
+    const own = this.bOwn;
+    const hw = this.halfW;
+    const ur = this.utotR;
+    const ui = this.utotI;
+    const zR = this.zR;
+    const zI = this.zI;
     for (let k = 0; k < this.nB; k++) {
-      const jjz0 = this.bTerm[9 * k]!;
-      const jju0 = this.bTerm[9 * k + 1]!;
-      const j = this.bTerm[9 * k + 2]!;
-      const len = (Math.floor(j / 2) + 1) * (j + 1);
+      const jjz0 = own[3 * k]!;
+      const jju0 = own[3 * k + 1]!;
+      const len = weightedLength(own[3 * k + 2]!);
       let s = 0;
-      for (let t = 0; t < len; t++) {
-        const w = this.halfW[jju0 + t]!;
-        s += w * (this.utotR[jju0 + t]! * this.zR[jjz0 + t]! + this.utotI[jju0 + t]! * this.zI[jjz0 + t]!);
-      }
+      for (let t = 0; t < len; t++) s += hw[jju0 + t]! * (ur[jju0 + t]! * zR[jjz0 + t]! + ui[jju0 + t]! * zI[jjz0 + t]!);
       this.b[k] = 2 * s - this.bzero[k]!;
     }
   }
 
-  /** Y = ∂E/∂U (adjoint) for dE/dB = beta (length nB); needs computeZi. */
+  /** Y = ∂E/∂U (adjoint) for dE/dB = beta (length nB); needs computeZi(). */
   computeYi(beta: ArrayLike<number>): void {
-    this.yR.fill(0);
-    this.yI.fill(0);
+    const yR = this.yR;
+    const yI = this.yI;
+    const zR = this.zR;
+    const zI = this.zI;
+    const zb = this.zBeta;
+    const zf = this.zBetaFac;
+    const zj = this.zJju;
+    yR.fill(0);
+    yI.fill(0);
     for (let jjz = 0; jjz < this.idxzMax; jjz++) {
-      const bf = beta[this.zBeta[jjz]!]! * this.zBetaFac[jjz]!;
-      const jju = this.zJju[jjz]!;
-      this.yR[jju] += bf * this.zR[jjz]!;
-      this.yI[jju] += bf * this.zI[jjz]!;
+      const bf = beta[zb[jjz]!]! * zf[jjz]!;
+      const jju = zj[jjz]!;
+      yR[jju] += bf * zR[jjz]!;
+      yI[jju] += bf * zI[jjz]!;
+    }
+    const hw = this.halfW;
+    for (let k = 0; k < this.idxuMax; k++) {
+      this.ywR[k] = 2 * hw[k]! * yR[k]!;
+      this.ywI[k] = 2 * hw[k]! * yI[k]!;
     }
   }
 
-  /** dU/dr_ij of neighbor n, switching function and weight included, into duR/duI (upper rows only valid). */
+  /** dU/dr_ij of neighbor n, switching function and weight included, into du (weighted half entries valid). */
   computeDuidrj(n: number): void {
     const x = this.rij[3 * n]!;
     const y = this.rij[3 * n + 1]!;
@@ -514,10 +663,11 @@ export class Sna {
   ): void {
     const ur = this.uR;
     const ui = this.uI;
-    const dr = this.duR;
-    const di = this.duI;
+    const d = this.du;
     const rp = this.rootpq;
     const D = this.rootpqDim;
+    const J = this.twojmax;
+    const blocks = this.idxuBlock;
     const rinv = 1 / r;
     const ux = x * rinv;
     const uy = y * rinv;
@@ -547,82 +697,96 @@ export class Sna {
     const dbi1 = -x * dr0y;
     const dbi2 = -x * dr0z;
 
-    dr[0] = dr[1] = dr[2] = 0;
-    di[0] = di[1] = di[2] = 0;
-    for (let j = 1; j <= this.twojmax; j++) {
-      let jju = this.idxuBlock[j]!;
-      let jjup = this.idxuBlock[j - 1]!;
+    for (let c = 0; c < 6; c++) d[c] = 0;
+    for (let j = 1; j <= J; j++) {
+      const b0 = blocks[j]!;
+      const p0 = blocks[j - 1]!;
       for (let mb = 0; 2 * mb <= j; mb++) {
-        let d3 = 3 * jju;
-        dr[d3] = dr[d3 + 1] = dr[d3 + 2] = 0;
-        di[d3] = di[d3 + 1] = di[d3 + 2] = 0;
+        const row = b0 + (j + 1) * mb;
+        const prow = p0 + j * mb;
+        const qb = j - mb;
+        // a-term of entry ma from u_{j−1}(ma), b-term of entry ma+1 from the same; gather per output entry
+        let vr0 = 0, vr1 = 0, vr2 = 0, vi0 = 0, vi1 = 0, vi2 = 0;
         for (let ma = 0; ma < j; ma++) {
-          const pr = ur[off + jjup]!;
-          const pi = ui[off + jjup]!;
-          const p3 = 3 * jjup;
-          const dpr0 = dr[p3]!, dpr1 = dr[p3 + 1]!, dpr2 = dr[p3 + 2]!;
-          const dpi0 = di[p3]!, dpi1 = di[p3 + 1]!, dpi2 = di[p3 + 2]!;
-          d3 = 3 * jju;
-          let q = rp[(j - ma) * D + (j - mb)]!;
-          dr[d3] += q * (dar0 * pr + dai0 * pi + ar * dpr0 + ai * dpi0);
-          dr[d3 + 1] += q * (dar1 * pr + dai1 * pi + ar * dpr1 + ai * dpi1);
-          dr[d3 + 2] += q * (dar2 * pr + dai2 * pi + ar * dpr2 + ai * dpi2);
-          di[d3] += q * (dar0 * pi - dai0 * pr + ar * dpi0 - ai * dpr0);
-          di[d3 + 1] += q * (dar1 * pi - dai1 * pr + ar * dpi1 - ai * dpr1);
-          di[d3 + 2] += q * (dar2 * pi - dai2 * pr + ar * dpi2 - ai * dpr2);
-          q = -rp[(ma + 1) * D + (j - mb)]!;
-          dr[d3 + 3] = q * (dbr0 * pr + dbi0 * pi + br * dpr0 + bi * dpi0);
-          dr[d3 + 4] = q * (dbr1 * pr + dbi1 * pi + br * dpr1 + bi * dpi1);
-          dr[d3 + 5] = q * (dbr2 * pr + dbi2 * pi + br * dpr2 + bi * dpi2);
-          di[d3 + 3] = q * (dbr0 * pi - dbi0 * pr + br * dpi0 - bi * dpr0);
-          di[d3 + 4] = q * (dbr1 * pi - dbi1 * pr + br * dpi1 - bi * dpr1);
-          di[d3 + 5] = q * (dbr2 * pi - dbi2 * pr + br * dpi2 - bi * dpr2);
-          jju++;
-          jjup++;
+          const pr = ur[off + prow + ma]!;
+          const pi = ui[off + prow + ma]!;
+          const p6 = 6 * (prow + ma);
+          const dpr0 = d[p6]!, dpr1 = d[p6 + 1]!, dpr2 = d[p6 + 2]!;
+          const dpi0 = d[p6 + 3]!, dpi1 = d[p6 + 4]!, dpi2 = d[p6 + 5]!;
+          const q = rp[(j - ma) * D + qb]!;
+          const o6 = 6 * (row + ma);
+          d[o6] = vr0 + q * (dar0 * pr + dai0 * pi + ar * dpr0 + ai * dpi0);
+          d[o6 + 1] = vr1 + q * (dar1 * pr + dai1 * pi + ar * dpr1 + ai * dpi1);
+          d[o6 + 2] = vr2 + q * (dar2 * pr + dai2 * pi + ar * dpr2 + ai * dpi2);
+          d[o6 + 3] = vi0 + q * (dar0 * pi - dai0 * pr + ar * dpi0 - ai * dpr0);
+          d[o6 + 4] = vi1 + q * (dar1 * pi - dai1 * pr + ar * dpi1 - ai * dpr1);
+          d[o6 + 5] = vi2 + q * (dar2 * pi - dai2 * pr + ar * dpi2 - ai * dpr2);
+          const q2 = -rp[(ma + 1) * D + qb]!;
+          vr0 = q2 * (dbr0 * pr + dbi0 * pi + br * dpr0 + bi * dpi0);
+          vr1 = q2 * (dbr1 * pr + dbi1 * pi + br * dpr1 + bi * dpi1);
+          vr2 = q2 * (dbr2 * pr + dbi2 * pi + br * dpr2 + bi * dpi2);
+          vi0 = q2 * (dbr0 * pi - dbi0 * pr + br * dpi0 - bi * dpr0);
+          vi1 = q2 * (dbr1 * pi - dbi1 * pr + br * dpi1 - bi * dpr1);
+          vi2 = q2 * (dbr2 * pi - dbi2 * pr + br * dpi2 - bi * dpr2);
         }
-        jju++;
+        const o6 = 6 * (row + j);
+        d[o6] = vr0;
+        d[o6 + 1] = vr1;
+        d[o6 + 2] = vr2;
+        d[o6 + 3] = vi0;
+        d[o6 + 4] = vi1;
+        d[o6 + 5] = vi2;
       }
-      // Lower rows are needed by the next layer's recursion only (sums use the upper half).
-      jju = this.idxuBlock[j]!;
-      jjup = jju + (j + 1) * (j + 1) - 1;
-      let mbpar = 1;
-      for (let mb = 0; 2 * mb <= j; mb++) {
-        let mapar = mbpar;
-        for (let ma = 0; ma <= j; ma++) {
-          const s = 3 * jju;
-          const t = 3 * jjup;
-          if (mapar === 1) {
-            dr[t] = dr[s]!; dr[t + 1] = dr[s + 1]!; dr[t + 2] = dr[s + 2]!;
-            di[t] = -di[s]!; di[t + 1] = -di[s + 1]!; di[t + 2] = -di[s + 2]!;
-          } else {
-            dr[t] = -dr[s]!; dr[t + 1] = -dr[s + 1]!; dr[t + 2] = -dr[s + 2]!;
-            di[t] = di[s]!; di[t + 1] = di[s + 1]!; di[t + 2] = di[s + 2]!;
-          }
-          mapar = -mapar;
-          jju++;
-          jjup--;
-        }
-        mbpar = -mbpar;
-      }
+      this.mirrorDuRows(b0, j, J);
     }
 
-    // d(f_c w u)/dr = w (f_c' r̂ u + f_c du), on the upper rows (all that the sums read).
+    // d(f_c w u)/dr = w (f_c' r̂ u + f_c du), on the weighted half entries (all that the sums read).
     const sf = this.sfac(r, rcut) * wj;
     const dsf = this.dsfac(r, rcut) * wj;
-    for (let j = 0; j <= this.twojmax; j++) {
-      const jju0 = this.idxuBlock[j]!;
-      const end = jju0 + (Math.floor(j / 2) + 1) * (j + 1);
+    for (let j = 0; j <= J; j++) {
+      const jju0 = blocks[j]!;
+      const end = jju0 + weightedLength(j);
       for (let jju = jju0; jju < end; jju++) {
-        const u_r = ur[off + jju]!;
-        const u_i = ui[off + jju]!;
-        const d3 = 3 * jju;
-        dr[d3] = dsf * u_r * ux + sf * dr[d3]!;
-        dr[d3 + 1] = dsf * u_r * uy + sf * dr[d3 + 1]!;
-        dr[d3 + 2] = dsf * u_r * uz + sf * dr[d3 + 2]!;
-        di[d3] = dsf * u_i * ux + sf * di[d3]!;
-        di[d3 + 1] = dsf * u_i * uy + sf * di[d3 + 1]!;
-        di[d3 + 2] = dsf * u_i * uz + sf * di[d3 + 2]!;
+        const u_r = dsf * ur[off + jju]!;
+        const u_i = dsf * ui[off + jju]!;
+        const o6 = 6 * jju;
+        d[o6] = u_r * ux + sf * d[o6]!;
+        d[o6 + 1] = u_r * uy + sf * d[o6 + 1]!;
+        d[o6 + 2] = u_r * uz + sf * d[o6 + 2]!;
+        d[o6 + 3] = u_i * ux + sf * d[o6 + 3]!;
+        d[o6 + 4] = u_i * uy + sf * d[o6 + 4]!;
+        d[o6 + 5] = u_i * uz + sf * d[o6 + 5]!;
       }
+    }
+  }
+
+  /** mirrorRows for the 6-wide du entries. */
+  private mirrorDuRows(b0: number, j: number, J: number): void {
+    let mb: number;
+    let src: number;
+    let dst: number;
+    if (j % 2 === 0) {
+      mb = j >> 1;
+      src = b0 + (j + 1) * mb;
+      dst = src + j;
+    } else if (j < J) {
+      mb = (j - 1) >> 1;
+      src = b0 + (j + 1) * mb;
+      dst = b0 + (j + 1) * (j - mb) + j;
+    } else return;
+    const d = this.du;
+    for (let ma = 0; ma <= j; ma++) {
+      const s = 6 * src;
+      const t = 6 * dst;
+      if (((ma + mb) & 1) === 0) {
+        d[t] = d[s]!; d[t + 1] = d[s + 1]!; d[t + 2] = d[s + 2]!;
+        d[t + 3] = -d[s + 3]!; d[t + 4] = -d[s + 4]!; d[t + 5] = -d[s + 5]!;
+      } else {
+        d[t] = -d[s]!; d[t + 1] = -d[s + 1]!; d[t + 2] = -d[s + 2]!;
+        d[t + 3] = d[s + 3]!; d[t + 4] = d[s + 4]!; d[t + 5] = d[s + 5]!;
+      }
+      src++;
+      dst--;
     }
   }
 
@@ -631,66 +795,87 @@ export class Sna {
     let fx = 0;
     let fy = 0;
     let fz = 0;
-    const dr = this.duR;
-    const di = this.duI;
-    const hw = this.halfW;
-    const yR = this.yR;
-    const yI = this.yI;
+    const d = this.du;
+    const yR = this.ywR;
+    const yI = this.ywI;
+    const blocks = this.idxuBlock;
     for (let j = 0; j <= this.twojmax; j++) {
-      const jju0 = this.idxuBlock[j]!;
-      const end = jju0 + (Math.floor(j / 2) + 1) * (j + 1);
+      const jju0 = blocks[j]!;
+      const end = jju0 + weightedLength(j);
       for (let jju = jju0; jju < end; jju++) {
-        const w = hw[jju]!;
-        const yr = w * yR[jju]!;
-        const yi = w * yI[jju]!;
-        const d3 = 3 * jju;
-        fx += dr[d3]! * yr + di[d3]! * yi;
-        fy += dr[d3 + 1]! * yr + di[d3 + 1]! * yi;
-        fz += dr[d3 + 2]! * yr + di[d3 + 2]! * yi;
+        const yr = yR[jju]!;
+        const yi = yI[jju]!;
+        const o6 = 6 * jju;
+        fx += d[o6]! * yr + d[o6 + 3]! * yi;
+        fy += d[o6 + 1]! * yr + d[o6 + 4]! * yi;
+        fz += d[o6 + 2]! * yr + d[o6 + 5]! * yi;
       }
     }
-    out[o] = 2 * fx;
-    out[o + 1] = 2 * fy;
-    out[o + 2] = 2 * fz;
+    out[o] = fx;
+    out[o + 1] = fy;
+    out[o + 2] = fz;
   }
 
-  /** dB_k/dr_ij for the neighbor of the last computeDuidrj, into dbdr[3k + c]; needs computeZi. */
-  computeDbidrj(): void {
-    const dr = this.duR;
-    const di = this.duI;
-    const zr = this.zR;
-    const zim = this.zI;
+  /** Folds the half-row weights, 2 and the term factors into the per-segment Z; once per atom after computeZi(). */
+  prepareDbidrj(): void {
+    const seg = this.seg;
+    const ss = this.segSrc;
+    const srcZ = this.srcZ;
+    const srcFac = this.srcFac;
     const hw = this.halfW;
-    const out = this.dbdr;
-    for (let k = 0; k < this.nB; k++) {
-      let bx = 0;
-      let by = 0;
-      let bz = 0;
-      for (let m = 0; m < 3; m++) {
-        const jjz0 = this.bTerm[9 * k + 3 * m]!;
-        const jju0 = this.bTerm[9 * k + 3 * m + 1]!;
-        const j = this.bTerm[9 * k + 3 * m + 2]!;
-        const len = (Math.floor(j / 2) + 1) * (j + 1);
-        let sx = 0;
-        let sy = 0;
-        let sz = 0;
-        for (let t = 0; t < len; t++) {
-          const w = hw[jju0 + t]!;
-          const a = w * zr[jjz0 + t]!;
-          const c = w * zim[jjz0 + t]!;
-          const d3 = 3 * (jju0 + t);
-          sx += dr[d3]! * a + di[d3]! * c;
-          sy += dr[d3 + 1]! * a + di[d3 + 1]! * c;
-          sz += dr[d3 + 2]! * a + di[d3 + 2]! * c;
+    const zR = this.zR;
+    const zI = this.zI;
+    const zbR = this.zbR;
+    const zbI = this.zbI;
+    for (let s = 0; s < this.nSeg; s++) {
+      const jju0 = seg[4 * s + 1]!;
+      const len = seg[4 * s + 2]!;
+      const zb0 = seg[4 * s + 3]!;
+      const first = ss[2 * s]!;
+      const count = ss[2 * s + 1]!;
+      for (let t = 0; t < len; t++) {
+        let vr = 0;
+        let vi = 0;
+        for (let q = first; q < first + count; q++) {
+          const f = srcFac[q]!;
+          vr += f * zR[srcZ[q]! + t]!;
+          vi += f * zI[srcZ[q]! + t]!;
         }
-        const f = this.bTermFac[3 * k + m]!;
-        bx += f * sx;
-        by += f * sy;
-        bz += f * sz;
+        const w = 2 * hw[jju0 + t]!;
+        zbR[zb0 + t] = w * vr;
+        zbI[zb0 + t] = w * vi;
       }
-      out[3 * k] = 2 * bx;
-      out[3 * k + 1] = 2 * by;
-      out[3 * k + 2] = 2 * bz;
+    }
+  }
+
+  /** dB_k/dr_ij for the neighbor of the last computeDuidrj, into dbdr[3k + c]; needs prepareDbidrj(). */
+  computeDbidrj(): void {
+    const d = this.du;
+    const zbR = this.zbR;
+    const zbI = this.zbI;
+    const seg = this.seg;
+    const out = this.dbdr;
+    out.fill(0);
+    for (let s = 0; s < this.nSeg; s++) {
+      const s4 = 4 * s;
+      const k3 = 3 * seg[s4]!;
+      const jju0 = seg[s4 + 1]!;
+      const len = seg[s4 + 2]!;
+      const zb0 = seg[s4 + 3]!;
+      let sx = 0;
+      let sy = 0;
+      let sz = 0;
+      for (let t = 0; t < len; t++) {
+        const a = zbR[zb0 + t]!;
+        const c = zbI[zb0 + t]!;
+        const o6 = 6 * (jju0 + t);
+        sx += d[o6]! * a + d[o6 + 3]! * c;
+        sy += d[o6 + 1]! * a + d[o6 + 4]! * c;
+        sz += d[o6 + 2]! * a + d[o6 + 5]! * c;
+      }
+      out[k3] += sx;
+      out[k3 + 1] += sy;
+      out[k3 + 2] += sz;
     }
   }
 }
