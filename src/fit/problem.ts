@@ -42,6 +42,14 @@ export interface SolverProgress {
 }
 
 /** Sum of squares. */
+/** a followed by b (extra residual rows, or extra Jacobian rows of the same width). */
+export function concatRows(a: Float64Array, b: Float64Array): Float64Array {
+  const r = new Float64Array(a.length + b.length);
+  r.set(a);
+  r.set(b, a.length);
+  return r;
+}
+
 export function sumSquares(r: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < r.length; i++) s += r[i] * r[i];

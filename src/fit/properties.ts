@@ -39,7 +39,7 @@ import { bulkModulusVoigt, cubicConstants, elasticConstants, hexagonalConstants,
 import { CRYSTAL_KINDS, equilibriumLattice, isolatedAtomEnergy, type CrystalKind, type CubicKind } from '../properties/lattice.ts';
 import { bulk } from '../structure/builders.ts';
 import type { Structure } from '../structure/types.ts';
-import type { LeastSquaresProblem } from './problem.ts';
+import { concatRows, type LeastSquaresProblem } from './problem.ts';
 
 export const PROPERTY_NAMES = ['a0', 'ecoh', 'c11', 'c12', 'c44', 'bulk_modulus', 'evac', 'esurf'] as const;
 export type PropertyName = (typeof PROPERTY_NAMES)[number];
@@ -299,25 +299,19 @@ export function withPropertyTargets(
   const evaluator = new PropertyEvaluator(targets);
   const toRows = (v: Float64Array): Float64Array => Float64Array.from(targets, (t, i) => (v[i] - t.target) / t.sigma);
   const propertyValues = (theta: Float64Array): Float64Array => evaluator.tryEvaluate(model.withParameters(theta.subarray(0, Pm)));
-  const join = (a: Float64Array, b: Float64Array) => {
-    const r = new Float64Array(a.length + b.length);
-    r.set(a);
-    r.set(b, a.length);
-    return r;
-  };
   return {
     ...problem,
     targets,
     firstPropertyRow: N,
     nResiduals: N + n,
     propertyValues,
-    residuals: (theta) => join(problem.residuals(theta), toRows(propertyValues(theta))),
+    residuals: (theta) => concatRows(problem.residuals(theta), toRows(propertyValues(theta))),
     residualsAndJacobian(theta) {
       const { r, J } = problem.residualsAndJacobian(theta);
       const pj = propertyJacobian(model, theta.subarray(0, Pm), targets, fd, evaluator);
       const Jp = new Float64Array(n * P);
       for (let i = 0; i < n; i++) for (let p = 0; p < Pm; p++) Jp[i * P + p] = pj.J[i * Pm + p] / targets[i].sigma;
-      return { r: join(r, toRows(pj.values)), J: join(J, Jp) };
+      return { r: concatRows(r, toRows(pj.values)), J: concatRows(J, Jp) };
     },
     lossTerms(r) {
       const terms = problem.lossTerms ? problem.lossTerms(r.subarray(0, N)) : {};

@@ -6,7 +6,7 @@
  *   (Tikhonov) penalty on uniformly spaced knots.
  * The added rows are reported as the loss term "regularization".
  */
-import type { LeastSquaresProblem } from './problem.ts';
+import { concatRows, type LeastSquaresProblem } from './problem.ts';
 
 export interface RegularizationSettings {
   ridge: number;
@@ -61,19 +61,13 @@ export function withRegularization(problem: LeastSquaresProblem, nModelParams: n
     }
     return out;
   };
-  const join = (a: Float64Array, b: Float64Array) => {
-    const r = new Float64Array(a.length + b.length);
-    r.set(a);
-    r.set(b, a.length);
-    return r;
-  };
   return {
     ...problem,
     nResiduals: N + nr,
-    residuals: (theta) => join(problem.residuals(theta), extra(theta)),
+    residuals: (theta) => concatRows(problem.residuals(theta), extra(theta)),
     residualsAndJacobian(theta) {
       const { r, J } = problem.residualsAndJacobian(theta);
-      return { r: join(r, extra(theta)), J: join(J, R) };
+      return { r: concatRows(r, extra(theta)), J: concatRows(J, R) };
     },
     lossTerms(r) {
       const base = problem.lossTerms ? problem.lossTerms(r.subarray(0, N)) : {};
