@@ -8,7 +8,7 @@
  * nThreads counts the calling thread, which does its share of every phase: nThreads − 1 workers are started.
  * Scheme (phases.ts): a half neighbor list split into row blocks of equal pair count; each thread scatters densities,
  * forces and per-atom energies into its own buffer, reduced over atom slices between phases; Atomics barriers
- * (generation counter + done counter) separate the four phases. A new neighbor list object (an MD rebuild) is copied
+ * (generation counter + one done slot per worker) separate the four phases. A new neighbor list object (an MD rebuild) is copied
  * into the shared list arrays in place when it fits their capacity, which grows geometrically (×1.5) otherwise; the
  * shared arrays are reallocated (and re-sent to the workers) only then or when the atom count changes. Workers
  * keep views of the same SharedArrayBuffers, and the Atomics of the next command order the copy before their reads.
@@ -24,7 +24,7 @@ import { elementIndices } from '../eam-core.ts';
 import { TABLE_ACC_SIZE, localLayout, tableKernelData, type EamTableSpec, type LocalLayout, type TableKernel } from '../eam.ts';
 import type { CompiledModel, EvalRequest, EvalResult, ModelSpecBase } from '../types.ts';
 import {
-  CMD_EXIT, CMD_SETUP, CTRL_CMD, CTRL_DONE, CTRL_ERROR, CTRL_FLAGS, CTRL_GEN, CTRL_SIZE, FLAG_ATOM_ENERGIES, FLAG_FORCES,
+  CMD_EXIT, CMD_SETUP, CTRL_CMD, CTRL_DONE_BASE, CTRL_ERROR, CTRL_FLAGS, CTRL_GEN, ctrlSize, FLAG_ATOM_ENERGIES, FLAG_FORCES,
   FLAG_VIRIAL, PHASE_DENSITY, PHASE_EMBED, PHASE_FORCES, PHASE_REDUCE, runPhase, type SharedState,
 } from './phases.ts';
 
@@ -90,7 +90,7 @@ export async function createParallelEvaluator(model: CompiledModel<ModelSpecBase
   const spec = model.spec as EamTableSpec;
   const kernel: TableKernel = tableKernelData(spec);
   const T = nThreads;
-  const ctrl = i32(CTRL_SIZE);
+  const ctrl = i32(ctrlSize(T));
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
   const entry = new URL('./worker-entry.mjs', import.meta.url);
@@ -128,10 +128,9 @@ export async function createParallelEvaluator(model: CompiledModel<ModelSpecBase
 
   /** Runs one command on the workers and (for phases) thread 0's share here, then waits for all workers. */
   const command = (cmd: number, flags: number): void => {
-    Atomics.store(ctrl, CTRL_DONE, 0);
     Atomics.store(ctrl, CTRL_CMD, cmd);
     Atomics.store(ctrl, CTRL_FLAGS, flags);
-    Atomics.add(ctrl, CTRL_GEN, 1);
+    const gen = (Atomics.add(ctrl, CTRL_GEN, 1) + 1) | 0; // int32 wrap-around as stored
     Atomics.notify(ctrl, CTRL_GEN);
     if (cmd === CMD_EXIT) return; // workers leave their loop without reporting
     let own: unknown;
@@ -141,8 +140,11 @@ export async function createParallelEvaluator(model: CompiledModel<ModelSpecBase
       own = e;
     }
     // always wait: the workers must be idle before anything else touches the shared arrays
-    const nW = workers.length;
-    for (let d = Atomics.load(ctrl, CTRL_DONE); d < nW; d = Atomics.load(ctrl, CTRL_DONE)) Atomics.wait(ctrl, CTRL_DONE, d);
+    for (let w = 1; w <= workers.length; w++) {
+      for (let d = Atomics.load(ctrl, CTRL_DONE_BASE + w); d !== gen; d = Atomics.load(ctrl, CTRL_DONE_BASE + w)) {
+        Atomics.wait(ctrl, CTRL_DONE_BASE + w, d);
+      }
+    }
     if (own !== undefined) throw own;
     if (Atomics.load(ctrl, CTRL_ERROR) !== 0) throw new Error('internal error: an EAM worker thread failed (see its message above)');
   };

@@ -27,11 +27,16 @@ export const CMD_EXIT = 9;
 /** Control words (Int32Array over a SharedArrayBuffer). */
 export const CTRL_GEN = 0;
 export const CTRL_CMD = 1;
-export const CTRL_DONE = 2;
-export const CTRL_FLAGS = 3;
+export const CTRL_FLAGS = 2;
 /** Set to 1 by a worker whose phase threw (it still reports done, so the coordinator never waits forever). */
-export const CTRL_ERROR = 4;
-export const CTRL_SIZE = 5;
+export const CTRL_ERROR = 3;
+/**
+ * Worker w (1..T−1) stores the generation it has finished in ctrl[CTRL_DONE_BASE + w]: the coordinator waits until
+ * every slot equals the current generation, so a worker can never be counted twice or for another command.
+ */
+export const CTRL_DONE_BASE = 4;
+/** Control words for T threads. */
+export const ctrlSize = (T: number): number => CTRL_DONE_BASE + T;
 export const FLAG_FORCES = 1;
 export const FLAG_VIRIAL = 2;
 export const FLAG_ATOM_ENERGIES = 4;
