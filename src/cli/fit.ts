@@ -54,6 +54,7 @@ export interface FitSummary {
   metrics: MetricsSet;
   sigma: FitRun['sigma'];
   regularization: FitRun['regularization'];
+  balanceCv?: FitRun['balanceCv'];
   /** Material-property targets and the fitted values (empty without objective.properties). */
   properties?: FitRun['properties'];
   outDir: string;
@@ -172,7 +173,7 @@ export function executeFit(job: FitJob, hooks: FitHooks = {}): FitSummary {
 function summary(run: FitRun, outDir: string, written: string[], notes: string[]): FitSummary {
   return {
     status: run.status, message: run.message, method: run.method, iterations: run.iterations, metrics: run.metrics,
-    sigma: run.sigma, regularization: run.regularization, properties: run.properties, outDir, written, notes,
+    sigma: run.sigma, regularization: run.regularization, balanceCv: run.balanceCv, properties: run.properties, outDir, written, notes,
   };
 }
 
@@ -271,7 +272,14 @@ export function formatSummary(s: FitSummary): string {
     out.push(formatTable(['property', 'unit', 'target', 'fitted', 'error', 'error/σ'], prows), '');
   }
   const sig = s.sigma.rounds.length ? s.sigma.rounds[s.sigma.rounds.length - 1].used : s.sigma.value;
-  out.push(`sigma (${s.sigma.mode}${s.sigma.mode === 'auto' ? `, ${s.sigma.rounds.length} rounds${s.sigma.selfConsistent ? '' : ', NOT self-consistent'}` : ''}): energy ${fmt(sig.energy)} eV/atom, force ${fmt(sig.force)} eV/Å, stress ${fmt(sig.stress)} eV/Å³`);
+  if (s.balanceCv) {
+    const b = s.balanceCv.best;
+    out.push(`balance (cv, ${s.balanceCv.candidates} candidates): weight multipliers energy ${fmt(b.multipliers.energy)}, stress ${fmt(b.multipliers.stress)} (force 1); out-of-fold RMSE energy ${fmt(b.cvRmse.energy)}, force ${fmt(b.cvRmse.force)}, stress ${fmt(b.cvRmse.stress)}`);
+  }
+  const sigmaHow = s.balanceCv && s.sigma.mode === 'auto'
+    ? 'auto: balance cv, scaled to out-of-fold χ²/row = 1'
+    : s.sigma.mode === 'auto' ? `auto, ${s.sigma.rounds.length} rounds${s.sigma.selfConsistent ? '' : ', NOT self-consistent'}` : s.sigma.mode;
+  out.push(`sigma (${sigmaHow}): energy ${fmt(sig.energy)} eV/atom, force ${fmt(sig.force)} eV/Å, stress ${fmt(sig.stress)} eV/Å³`);
   if (s.method === 'linear') out.push(`regularisation: ridge ${fmt(s.regularization.ridge)}, smoothness ${fmt(s.regularization.smoothness)}${s.regularization.selectedBy ? ` (chosen by ${s.regularization.selectedBy})` : ''}`);
   const total = s.sigma.rounds.length > 1 ? ` in total over ${s.sigma.rounds.length} σ rounds` : '';
   out.push(`solver ${s.method}: ${s.status} after ${s.iterations} iteration(s)${total} (${s.message})`);

@@ -51,7 +51,8 @@ export interface ResolvedConfig {
     readonly sigmaPerGroup: boolean;
     readonly groups: Readonly<Record<string, GroupSetting>>;
     readonly energyOffset: EnergyOffsetMode;
-    readonly balance: 'none' | 'lambda-star';
+    /** 'cv': the data types' relative weights chosen by cross-validation (fit/cv-balance.ts). */
+    readonly balance: 'none' | 'lambda-star' | 'cv';
     readonly energyNormalization: 'sqrt-atoms' | 'atoms';
     readonly termWeights: SigmaSet;
     /** Material-property targets (fit/properties.ts); empty when none. */
@@ -103,6 +104,7 @@ export function resolveConfig(raw: unknown, file: string, baseDir: string = file
   const c = parsed.data;
   const obj = c.objective;
   if (obj.sigma_per_group && obj.sigma !== 'auto') throw new ConfigError('objective.sigma_per_group', 'needs sigma: auto (per-group σ are estimated from the residuals)', file);
+  if (obj.balance === 'cv' && !c.validation.cv) throw new ConfigError('objective.balance', 'cv needs validation.cv (the folds the weights are chosen on)', file);
   const sigmaStart: SigmaSet = { ...DEFAULT_OBJECTIVE.sigma, ...(obj.sigma === 'auto' ? {} : obj.sigma) };
   const cfg: ResolvedConfig = {
     file: file ? resolve(file) : '',

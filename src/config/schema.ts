@@ -87,7 +87,7 @@ export const ConfigSchema = z.strictObject({
       energy_offset: z
         .union([z.enum(['none', 'global', 'per-species']), z.strictObject({ fixed: z.record(z.string(), z.number()) })])
         .default('per-species'),
-      balance: z.enum(['none', 'lambda-star']).default('lambda-star'),
+      balance: z.enum(['none', 'lambda-star', 'cv']).default('lambda-star'),
       energy_normalization: z.enum(['sqrt-atoms', 'atoms']).default('sqrt-atoms'),
       weights: z.strictObject({ energy: nonNegative.default(1), force: nonNegative.default(1), stress: nonNegative.default(1) }).default({ energy: 1, force: 1, stress: 1 }),
       /** Material properties as extra Gaussian data (fit/properties.ts). */

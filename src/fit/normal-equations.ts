@@ -30,6 +30,7 @@
 import { getBackend, type LinalgBackend } from '../linalg/backend.ts';
 import { mirrorUpper } from '../linalg/gram.ts';
 import type { NeighborList } from '../neighbors/types.ts';
+import { snapDesignStream } from '../potentials/snap/design-stream.ts';
 import type { CompiledModel } from '../potentials/types.ts';
 import type { Dataset } from '../structure/types.ts';
 import { normalRss, type NormalEquations } from './linear.ts';
@@ -70,6 +71,12 @@ export interface AccumulateOptions {
   /** Rows per dsyrk call and per class buffer (default 512). */
   blockRows?: number;
   backend?: LinalgBackend;
+  /**
+   * Threads for the model's design rows (default all cores): a SNAP model's configurations are then evaluated ahead
+   * on worker threads (potentials/snap/design-stream.ts, ≤ 16 configurations in memory), the same numbers as the
+   * serial path; other models, small data (< 1000 atoms) and threads = 1 evaluate serially here.
+   */
+  threads?: number;
 }
 
 /** Relative tolerance under which two weight ratios count as equal (the weights are computed in a few roundings). */
@@ -112,29 +119,35 @@ export function accumulateNormalCache(
     list.push(accs.length - 1);
     return accs.length - 1;
   };
-  ds.configs.forEach((c, i) => {
-    const block = evaluateConfiguration(model0, c, lists[i], rows, i, true);
-    const { r, J } = weightedConfigurationRows(block, rows, i, offsets, Pm);
-    const fold = opts.configFolds?.[i] ?? 0;
-    const group = perGroup ? c.group : '';
-    for (let k = 0; k < block.n; k++) {
-      const row = block.first + k;
-      const idx = classOf(rows.kind[row], group, fold, rows.weight[row] / rows.noiseFactor[row]);
-      rowClass[row] = idx;
-      const a = accs[idx], ne = a.cls.ne;
-      const jr = J!.subarray(k * P, (k + 1) * P), rk = r[k];
-      ne.c += rk * rk;
-      ne.n++;
-      for (let p = 0; p < P; p++) ne.g[p] -= jr[p] * rk;
-      if (a.keptJ) {
-        for (let p = 0; p < P; p++) a.keptJ.push(jr[p]);
-        a.keptR!.push(rk);
+  // SNAP design rows computed ahead on worker threads when worthwhile (undefined: model.evaluate here)
+  const stream = snapDesignStream(model0, ds.configs.map((c) => c.structure), lists, { threads: opts.threads });
+  try {
+    ds.configs.forEach((c, i) => {
+      const block = evaluateConfiguration(model0, c, lists[i], rows, i, true, stream?.next());
+      const { r, J } = weightedConfigurationRows(block, rows, i, offsets, Pm);
+      const fold = opts.configFolds?.[i] ?? 0;
+      const group = perGroup ? c.group : '';
+      for (let k = 0; k < block.n; k++) {
+        const row = block.first + k;
+        const idx = classOf(rows.kind[row], group, fold, rows.weight[row] / rows.noiseFactor[row]);
+        rowClass[row] = idx;
+        const a = accs[idx], ne = a.cls.ne;
+        const jr = J!.subarray(k * P, (k + 1) * P), rk = r[k];
+        ne.c += rk * rk;
+        ne.n++;
+        for (let p = 0; p < P; p++) ne.g[p] -= jr[p] * rk;
+        if (a.keptJ) {
+          for (let p = 0; p < P; p++) a.keptJ.push(jr[p]);
+          a.keptR!.push(rk);
+        }
+        a.buf ??= new Float64Array(B * P);
+        a.buf.set(jr, a.nb * P);
+        if (++a.nb === B) flush(a);
       }
-      a.buf ??= new Float64Array(B * P);
-      a.buf.set(jr, a.nb * P);
-      if (++a.nb === B) flush(a);
-    }
-  });
+    });
+  } finally {
+    stream?.close();
+  }
   for (const a of accs) {
     flush(a);
     a.buf = undefined;

@@ -27,7 +27,7 @@ import { buildNeighborList } from '../neighbors/index.ts';
 import type { NeighborList } from '../neighbors/types.ts';
 import { isFullyPeriodic, volume } from '../structure/cell.ts';
 import type { Configuration, Dataset } from '../structure/types.ts';
-import type { CompiledModel } from '../potentials/types.ts';
+import type { CompiledModel, EvalResult } from '../potentials/types.ts';
 import type { LeastSquaresProblem } from './problem.ts';
 
 export const ROW_ENERGY = 0;
@@ -233,8 +233,12 @@ export interface ConfigurationRows {
   jacobian?: Float64Array;
 }
 
+/** The rows of configuration i; `precomputed`, when given, stands for model.evaluate: it must be the model's result
+ * on this configuration and list with at least the forces, virial and paramGradient asked for here (the parallel
+ * SNAP design stream of normal-equations.ts gives all three). */
 export function evaluateConfiguration(
   model: CompiledModel, c: Configuration, list: NeighborList, rows: DataRows, i: number, wantJacobian: boolean,
+  precomputed?: EvalResult,
 ): ConfigurationRows {
   const P = model.paramNames.length;
   const first = rows.configStart[i], nr = rows.configStart[i + 1] - first;
@@ -242,7 +246,7 @@ export function evaluateConfiguration(
   const jac = wantJacobian ? new Float64Array(nr * P) : undefined;
   const slots = rows.stressSlots[i];
   const wantF = rows.forceRow[i] >= 0, wantS = slots.length > 0;
-  const res = model.evaluate(c.structure, list, { forces: wantF, virial: wantS, paramGradient: wantJacobian });
+  const res = precomputed ?? model.evaluate(c.structure, list, { forces: wantF, virial: wantS, paramGradient: wantJacobian });
   const n = c.structure.species.length;
   const er = rows.energyRow[i];
   if (er >= 0) {

@@ -8,7 +8,8 @@
  *                    units (fit/properties.ts PROPERTY_UNITS), error = value − target, [] without property targets
  * - residuals.csv   one row per configuration: set, file, frame, group, n_atoms, energy_error_per_atom (eV/atom,
  *                    predicted − reference), force_rmse (eV/Å), stress_rmse (eV/Å³, trusted components); empty = no data
- * - fit-log.json    solver, status, iterations, loss history by term, regularisation strengths, σ rounds, timings
+ * - fit-log.json    solver, status, iterations, loss history by term, regularisation strengths, σ rounds, the
+ *                   balance-cv choice (multipliers, out-of-fold RMSE per type), timings
  * - LAMMPS files    through the `lammps` callback (the family's exporter), plus `lammps.in` with its lines
  * - report.html     through the `report` callback, when given
  * - config.json     {"format": "pesfit-config", "version": 1, "config": ResolvedConfig} — the resolved config (data
@@ -124,6 +125,7 @@ export function fitLog(run: FitRun): Record<string, unknown> {
     loss_history: run.history.map((h) => ({ phase: h.phase, iteration: h.iteration, loss: h.loss, terms: h.terms })),
     regularization: run.regularization,
     sigma: run.sigma,
+    balance_cv: run.balanceCv,
     parameters: Object.fromEntries(run.paramNames.map((n, p) => [n, run.params[p]])),
     timings_s: run.timings,
   };

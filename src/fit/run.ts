@@ -43,6 +43,7 @@ import type { NeighborList } from '../neighbors/types.ts';
 import { compileModel, type ModelSpec } from '../potentials/registry.ts';
 import type { CompiledModel } from '../potentials/types.ts';
 import type { Configuration, Dataset } from '../structure/types.ts';
+import { selectBalanceByCv, type CvCandidate } from './cv-balance.ts';
 import { assignFolds } from './folds.ts';
 import { operatorGram, solveLinear } from './linear.ts';
 import { estimateNoise, estimateNoiseFromNormal, type NoiseEstimate } from './noise.ts';
@@ -118,6 +119,9 @@ export interface FitRun {
   sigma: { mode: 'auto' | 'fixed'; value: SigmaSet; rounds: SigmaRound[]; selfConsistent: boolean; groups?: Record<string, SigmaSet> };
   /** How a linear fit was computed, and the number of data passes it made (streamed: 1 unless weights forced more). */
   linear?: { path: 'streamed' | 'materialised'; dataPasses: number; classes: number };
+  /** objective.balance cv: the chosen weight multipliers (relative to σ_start; folded into σ with sigma auto), their
+   * out-of-fold RMSE per type, and how many candidates were scored. */
+  balanceCv?: { best: CvCandidate; candidates: number; sigmaScale: number };
   train: Configuration[];
   test: Configuration[];
   predictions: { train: PredictedLabels[]; test: PredictedLabels[]; cv?: PredictedLabels[] };
@@ -316,10 +320,15 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
   let groupSigma: Record<string, SigmaSet> | undefined = perGroup
     ? Object.fromEntries(groupNames.map((g) => [g, { ...o.sigmaStart, ...(o.groups[g]?.sigma ?? {}) }]))
     : undefined;
+  const balanceCv = o.balance === 'cv';
+  // balance cv: plain likelihood weights times the multipliers CV chooses (1 until then)
+  let termMult: SigmaSet = { energy: 1, force: 1, stress: 1 };
   const settingsFor = (sig: SigmaSet, gs = groupSigma): ObjectiveSettings => {
     const groups = { ...o.groups };
     if (gs) for (const g of Object.keys(gs)) groups[g] = { ...o.groups[g], sigma: gs[g] };
-    return { sigma: sig, groups, termWeights: o.termWeights, balance: o.balance, energyOffset: o.energyOffset, energyNormalization: o.energyNormalization };
+    const tw = o.termWeights;
+    const termWeights = { energy: tw.energy * termMult.energy, force: tw.force * termMult.force, stress: tw.stress * termMult.stress };
+    return { sigma: sig, groups, termWeights, balance: balanceCv ? 'none' : o.balance, energyOffset: o.energyOffset, energyNormalization: o.energyNormalization };
   };
   const configFolds = cfg.validation.cv ? assignFolds(ds, cfg.validation.cv) : undefined;
   const nAtoms = Int32Array.from(train, (c) => c.structure.species.length);
@@ -334,8 +343,52 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
   let solved!: Solved;
   let iterations = 0;
   let selfConsistent = !auto;
+  let balanceInfo: FitRun['balanceCv'];
   t0 = performance.now();
-  for (let round = 1; round <= (auto ? SIGMA_MAX_ROUNDS : 1); round++) {
+  if (balanceCv) {
+    if (!streamed || !configFolds) {
+      throw new ConfigError('objective.balance', `cv needs a model linear in its parameters fitted by the linear solver with validation.cv folds (here: method ${method}${streamed ? '' : ', no streamed normal equations'})`, cfg.file);
+    }
+    const base = streamed.scalesFor(settingsFor(sigma));
+    let candidates = 0;
+    const sel = selectBalanceByCv(streamed.cache!, base, {
+      ridge: cfg.regularization.ridge, smoothness: cfg.regularization.smoothness, perGroup,
+      onCandidate: (c) => {
+        candidates++;
+        opts.onIteration?.(`balance cv: energy ×${c.multipliers.energy.toPrecision(3)}, stress ×${c.multipliers.stress.toPrecision(3)}`, {
+          iteration: candidates, loss: c.score, terms: { cv_rmse_energy: c.cvRmse.energy, cv_rmse_force: c.cvRmse.force, cv_rmse_stress: c.cvRmse.stress },
+        });
+      },
+    });
+    const m = sel.best.multipliers;
+    let ridge = sel.best.ridge, smoothness = sel.best.smoothness, sigmaScale = 1;
+    if (auto) {
+      // fold the multipliers into σ and scale σ so the out-of-fold χ² per row is 1: the same weights up to one
+      // factor, which the strengths follow, so the solution is unchanged
+      sigmaScale = Math.sqrt(sel.weightedChi2PerRow);
+      const fold = (s: SigmaSet, q: SigmaSet = { energy: 1, force: 1, stress: 1 }): SigmaSet => ({
+        energy: (s.energy / Math.sqrt(m.energy * q.energy)) * sigmaScale,
+        force: (s.force / Math.sqrt(m.force * q.force)) * sigmaScale,
+        stress: (s.stress / Math.sqrt(m.stress * q.stress)) * sigmaScale,
+      });
+      if (groupSigma) {
+        const gs = groupSigma;
+        groupSigma = Object.fromEntries(Object.keys(gs).map((g) => [g, fold(gs[g], sel.groupFactors?.[g])]));
+      }
+      sigma = fold(sigma);
+      ridge /= sigmaScale * sigmaScale;
+      smoothness /= sigmaScale * sigmaScale;
+      selfConsistent = true;
+    } else {
+      termMult = { ...m };
+    }
+    const wrapped: SolveContext = { ...ctx, opts: { ...opts, onIteration: (ph, rec) => { history.push({ ...rec, phase: ph }); opts.onIteration?.(ph, rec); } } };
+    solved = streamed.solve(wrapped, settingsFor(sigma), { ridge, smoothness }, 'fit (balance cv)');
+    iterations += solved.result.iterations;
+    theta = solved.result.params;
+    balanceInfo = { best: sel.best, candidates: sel.tried.length, sigmaScale };
+  }
+  for (let round = 1; !balanceCv && round <= (auto ? SIGMA_MAX_ROUNDS : 1); round++) {
     const phase = auto ? `sigma round ${round}` : 'fit';
     if (theta === undefined && opts.start) {
       const names = [...model.paramNames, ...offsetDesign(ds, o.energyOffset).names];
@@ -467,6 +520,7 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
       ridge: solved.ridge, smoothness: solved.smoothness,
       selectedBy: method === 'linear' && (cfg.regularization.ridge === 'auto' || cfg.regularization.smoothness === 'auto') ? (configFolds ? 'cv' : 'gcv') : undefined,
     },
+    balanceCv: balanceInfo,
     sigma: { mode: auto ? 'auto' : 'fixed', value: sigma, rounds, selfConsistent, groups: groupSigma },
     linear: method === 'linear'
       ? { path: streamed ? 'streamed' : 'materialised', dataPasses: streamed ? streamed.passes : 0, classes: streamed?.cache?.classes.length ?? 0 }

@@ -16,7 +16,9 @@
  * once, no read-modify-write), only the rows the next layer reads are mirrored, the per-neighbor u is summed over
  * the upper rows only and the total mirrored once. The half-row weights, the factor 2 and the dB term factors are
  * folded once per atom into weighted copies of Y (adjoint) and of Z (dB/dr: one segment per distinct u block of
- * each B, terms sharing a block summed), so each neighbor costs one short dot product per segment.
+ * each B, terms sharing a block summed), so each neighbor costs one short dot product per segment; the segments on
+ * one u block are taken two at a time (one pass over dU feeds both, ~15-20% less time for dB/dr than one at a time:
+ * the loop is bound by loads, not arithmetic).
  *
  * Layouts (all flat, reused across atoms, never allocated per neighbor):
  * - U blocks: index jju = idxuBlock[j] + (j+1)·mb + ma, separate real/imaginary arrays; per neighbor n the
@@ -24,7 +26,8 @@
  * - dU (one neighbor at a time): du[6·jju + c], c = 0..2 real part d/dx, d/dy, d/dz of r_ij, c = 3..5 imaginary.
  *   After computeDuidrj the weighted half entries hold d(f_c w u)/dr_ij.
  * - Z: zR/zI[jjz] over LAMMPS's idxz list (j1 ≥ j2, rows 2mb ≤ j). Y (adjoint): yR/yI[jju] on the half rows.
- * - B: `b[k]`, k over LAMMPS's idxb list (j1 ≥ j2, j ≥ j1, j1 outermost); dB/dr_ij: dbdr[3k + c].
+ * - B: `b[k]`, k over LAMMPS's idxb list (j1 ≥ j2, j ≥ j1, j1 outermost); dB/dr_ij: dbdr[3k + c] (k < nB; one scratch
+ *   entry k = nB after them).
  * Neighbors are pushed with `clear()`/`add()`; `computeUi()` must precede Z, B, Y and the per-neighbor calls.
  */
 
@@ -83,8 +86,8 @@ export class Sna {
   private readonly bOwn: Int32Array; // 3 per jjb
   private readonly bzero: Float64Array; // per jjb
   /**
-   * dB/dr segments, ordered by jjb: per segment [jjb, jju start, weighted length, zb offset]; the weighted Z of the
-   * segment at zbR/zbI[zb offset + t] is the sum over the B terms on that u block (source list below).
+   * dB/dr segments, ordered by jjb: per segment [jjb, jju start, weighted length]; the segment's weighted Z (in zp,
+   * see segZp) is the sum over the B terms on that u block (source list below).
    */
   private readonly seg: Int32Array;
   private readonly nSeg: number;
@@ -92,8 +95,16 @@ export class Sna {
   private readonly segSrc: Int32Array;
   private readonly srcZ: Int32Array;
   private readonly srcFac: Float64Array;
-  private readonly zbR: Float64Array;
-  private readonly zbI: Float64Array;
+  /**
+   * Segments paired by u block (two B's per pass over the block's dU, which halves the dU loads): per pair
+   * [3·k1, 3·k2, jju start, weighted length, zp offset]; an unpaired segment's partner is the scratch slot k2 = nB
+   * with zero Z. Per t the pair's weighted Z sit at zp[zp offset + 4t ..]: re₁, im₁, re₂, im₂.
+   */
+  private readonly pair: Int32Array;
+  private readonly nPair: number;
+  /** Per segment: where its weighted Z go in zp (pair offset + 2·slot; entry t at + 4t). */
+  private readonly segZp: Int32Array;
+  private readonly zp: Float64Array;
   /** Half-row weights over all jju (1, ½ on the middle diagonal of even j, 0 elsewhere). */
   private readonly halfW: Float64Array;
 
@@ -246,7 +257,6 @@ export class Sna {
     const segSrc: number[] = [];
     const srcZ: number[] = [];
     const srcFac: number[] = [];
-    let zbLen = 0;
     for (let k = 0; k < this.nB; k++) {
       const [j1, j2, j] = bj[k]! as [number, number, number];
       const terms: [number, number, number][] = [
@@ -260,7 +270,7 @@ export class Sna {
       const blocks = [...new Set(terms.map((t) => t[1]))];
       for (const jb of blocks) {
         const len = weightedLength(jb);
-        seg.push(k, this.idxuBlock[jb]!, len, zbLen);
+        seg.push(k, this.idxuBlock[jb]!, len);
         segSrc.push(srcZ.length, 0);
         for (const [z0, ju, f] of terms)
           if (ju === jb) {
@@ -268,18 +278,37 @@ export class Sna {
             srcFac.push(f);
             segSrc[segSrc.length - 1]!++;
           }
-        zbLen += len;
       }
       // B of an isolated atom (U = w_self·identity): w_self³ (j+1), or w_self³ with bnormflag
       if (o.bzeroflag) this.bzero[k] = o.bnormflag ? WSELF ** 3 : WSELF ** 3 * (j + 1);
     }
     this.seg = Int32Array.from(seg);
-    this.nSeg = seg.length / 4;
+    this.nSeg = seg.length / 3;
     this.segSrc = Int32Array.from(segSrc);
     this.srcZ = Int32Array.from(srcZ);
     this.srcFac = Float64Array.from(srcFac);
-    this.zbR = new Float64Array(zbLen);
-    this.zbI = new Float64Array(zbLen);
+    const byBlock = new Map<number, number[]>();
+    for (let q = 0; q < this.nSeg; q++) {
+      const jju0 = this.seg[3 * q + 1]!;
+      const list = byBlock.get(jju0) ?? byBlock.set(jju0, []).get(jju0)!;
+      list.push(q);
+    }
+    const pair: number[] = [];
+    this.segZp = new Int32Array(this.nSeg);
+    let zpLen = 0;
+    for (const list of byBlock.values())
+      for (let a = 0; a < list.length; a += 2) {
+        const s1 = list[a]!;
+        const s2 = a + 1 < list.length ? list[a + 1]! : -1;
+        const len = this.seg[3 * s1 + 2]!;
+        pair.push(3 * this.seg[3 * s1]!, s2 < 0 ? 3 * this.nB : 3 * this.seg[3 * s2]!, this.seg[3 * s1 + 1]!, len, zpLen);
+        this.segZp[s1] = zpLen;
+        if (s2 >= 0) this.segZp[s2] = zpLen + 2;
+        zpLen += 4 * len;
+      }
+    this.pair = Int32Array.from(pair);
+    this.nPair = pair.length / 5;
+    this.zp = new Float64Array(zpLen);
 
     this.halfW = new Float64Array(nu);
     for (let j = 0; j <= J; j++)
@@ -299,7 +328,8 @@ export class Sna {
     this.zR = new Float64Array(nz);
     this.zI = new Float64Array(nz);
     this.b = new Float64Array(this.nB);
-    this.dbdr = new Float64Array(3 * this.nB);
+    // one scratch B at the end: the partner of unpaired segments
+    this.dbdr = new Float64Array(3 * (this.nB + 1));
   }
 
   private initCg(idxcgBlock: Int32Array): void {
@@ -825,12 +855,11 @@ export class Sna {
     const hw = this.halfW;
     const zR = this.zR;
     const zI = this.zI;
-    const zbR = this.zbR;
-    const zbI = this.zbI;
+    const zp = this.zp;
     for (let s = 0; s < this.nSeg; s++) {
-      const jju0 = seg[4 * s + 1]!;
-      const len = seg[4 * s + 2]!;
-      const zb0 = seg[4 * s + 3]!;
+      const jju0 = seg[3 * s + 1]!;
+      const len = seg[3 * s + 2]!;
+      const dst = this.segZp[s]!;
       const first = ss[2 * s]!;
       const count = ss[2 * s + 1]!;
       for (let t = 0; t < len; t++) {
@@ -842,8 +871,8 @@ export class Sna {
           vi += f * zI[srcZ[q]! + t]!;
         }
         const w = 2 * hw[jju0 + t]!;
-        zbR[zb0 + t] = w * vr;
-        zbI[zb0 + t] = w * vi;
+        zp[dst + 4 * t] = w * vr;
+        zp[dst + 4 * t + 1] = w * vi;
       }
     }
   }
@@ -851,31 +880,38 @@ export class Sna {
   /** dB_k/dr_ij for the neighbor of the last computeDuidrj, into dbdr[3k + c]; needs prepareDbidrj(). */
   computeDbidrj(): void {
     const d = this.du;
-    const zbR = this.zbR;
-    const zbI = this.zbI;
-    const seg = this.seg;
+    const zp = this.zp;
+    const pair = this.pair;
     const out = this.dbdr;
     out.fill(0);
-    for (let s = 0; s < this.nSeg; s++) {
-      const s4 = 4 * s;
-      const k3 = 3 * seg[s4]!;
-      const jju0 = seg[s4 + 1]!;
-      const len = seg[s4 + 2]!;
-      const zb0 = seg[s4 + 3]!;
-      let sx = 0;
-      let sy = 0;
-      let sz = 0;
+    for (let s = 0; s < this.nPair; s++) {
+      const s5 = 5 * s;
+      const k1 = pair[s5]!;
+      const k2 = pair[s5 + 1]!;
+      const jju0 = pair[s5 + 2]!;
+      const len = pair[s5 + 3]!;
+      let z = pair[s5 + 4]!;
+      let ax = 0, ay = 0, az = 0, bx = 0, by = 0, bz = 0;
+      let o6 = 6 * jju0;
       for (let t = 0; t < len; t++) {
-        const a = zbR[zb0 + t]!;
-        const c = zbI[zb0 + t]!;
-        const o6 = 6 * (jju0 + t);
-        sx += d[o6]! * a + d[o6 + 3]! * c;
-        sy += d[o6 + 1]! * a + d[o6 + 4]! * c;
-        sz += d[o6 + 2]! * a + d[o6 + 5]! * c;
+        const d0 = d[o6]!, d1 = d[o6 + 1]!, d2 = d[o6 + 2]!;
+        const d3 = d[o6 + 3]!, d4 = d[o6 + 4]!, d5 = d[o6 + 5]!;
+        const ar = zp[z]!, ai = zp[z + 1]!, br = zp[z + 2]!, bi = zp[z + 3]!;
+        ax += d0 * ar + d3 * ai;
+        ay += d1 * ar + d4 * ai;
+        az += d2 * ar + d5 * ai;
+        bx += d0 * br + d3 * bi;
+        by += d1 * br + d4 * bi;
+        bz += d2 * br + d5 * bi;
+        o6 += 6;
+        z += 4;
       }
-      out[k3] += sx;
-      out[k3 + 1] += sy;
-      out[k3 + 2] += sz;
+      out[k1] += ax;
+      out[k1 + 1] += ay;
+      out[k1 + 2] += az;
+      out[k2] += bx;
+      out[k2 + 1] += by;
+      out[k2 + 2] += bz;
     }
   }
 }
