@@ -24,7 +24,8 @@
  * lookup shared by all tables, the density table looked up once when both directions use the same one, row i's
  * force and the virial summed in registers. Large structures whose atom order is not spatially local (mean index
  * distance of the listed pairs beyond a cache budget) are evaluated in a spatially sorted order, relabelling the
- * list once per list object (cached) and mapping forces and per-atom energies back.
+ * list once per list object (cached) and mapping forces and per-atom energies back. The serial force path streams
+ * pair records (one list walk); structures of one element take a leaner variant of it (tableUniformStoreRange).
  */
 import { invariant } from '../core/errors.ts';
 import type { NeighborList } from '../neighbors/types.ts';
@@ -425,8 +426,13 @@ interface PairScratch {
   pj: Int32Array;
   pd: Float64Array;
   qstart: Int32Array;
+  /** per-atom densities and F'(ρ) (n used): reused because fresh 256 KB arrays cost page faults on every call */
+  rho: Float64Array;
+  fp: Float64Array;
 }
-const scratch: PairScratch = { pj: new Int32Array(0), pd: new Float64Array(0), qstart: new Int32Array(0) };
+const scratch: PairScratch = {
+  pj: new Int32Array(0), pd: new Float64Array(0), qstart: new Int32Array(0), rho: new Float64Array(0), fp: new Float64Array(0),
+};
 
 function pairScratch(nPairs: number, n: number): PairScratch {
   if (scratch.pj.length < nPairs) {
@@ -435,6 +441,10 @@ function pairScratch(nPairs: number, n: number): PairScratch {
     scratch.pd = new Float64Array(PAIR_RECORD * cap);
   }
   if (scratch.qstart.length < n + 1) scratch.qstart = new Int32Array(n + 1);
+  if (scratch.rho.length < n) {
+    scratch.rho = new Float64Array(n);
+    scratch.fp = new Float64Array(n);
+  }
   return scratch;
 }
 
@@ -541,6 +551,153 @@ export function tableStoredForceRange(
 }
 
 /**
+ * Uniform serial path: every atom of the structure has the same element e (any one-element structure, whatever the
+ * model's element count), so every pair uses one density table cR (ρ_{e←e}, both directions) and one r·φ table cZ
+ * (7 coefficients per node, lammps-interp.ts layout, node 0 first). Same table arithmetic as tablePairStoreRange,
+ * split into a walk (records of the pairs inside the cutoff) and a table pass over the records; records are 5
+ * doubles (dx, dy, dz, ρ'/r, φ'/r) since ρ'_{i←j} = ρ'_{j←i}, and the force factor is grouped as
+ * (F'_i + F'_j)ρ'/r + φ'/r (a last-bit difference).
+ *
+ * Why a separate function: with the tables' base offsets hoisted out (each table its own array starting at node 0)
+ * and no element lookups, V8 compiles a much shorter pair loop (measured: pair pass 25 → 17 ms on 32,000 Cu atoms).
+ * The NODE_MASK / ATOM_MASK masks below never change a value (the path requires nr ≤ 2^24 − 1, pairs ≤
+ * MAX_RECORD_PAIRS, 3·atoms < 2^31); they give V8's typer a range, so index sums and products compile without
+ * overflow checks.
+ */
+export const UNIFORM_RECORD = 5;
+/** Masks that bound indices for the JIT (see above): node index < 2^24, atom and list index < 2^29. */
+const NODE_MASK = 0xffffff;
+const ATOM_MASK = 0x1fffffff;
+
+export function tableUniformStoreRange(
+  cR: Float64Array, cZ: Float64Array, rdr: number, nr: number, cutoff: number,
+  x: Float64Array, start: Int32Array, nbr: Int32Array, shift: Float64Array, n: number,
+  rho: Float64Array, atomE: Float64Array | undefined, qstart: Int32Array, pj: Int32Array, pd: Float64Array,
+): number {
+  uniformWalk(cutoff, x, start, nbr, shift, n, qstart, pj, pd);
+  return uniformTables(cR, cZ, rdr, nr, n, rho, atomE, qstart, pj, pd);
+}
+
+/**
+ * First half of the pair pass: records (j, dx, dy, dz, r²) of the pairs inside the cutoff. Every candidate is written
+ * and the record index only advances when r² < cutoff², without a branch: with a skin about half the candidates are
+ * rejected in no predictable pattern (measured ~8% faster than testing first; the table half then runs over a
+ * dense, branch-free stream). A write lands at most at the candidate's own list index, so nPairs records suffice.
+ */
+function uniformWalk(
+  cutoff: number, x: Float64Array, start: Int32Array, nbr: Int32Array, shift: Float64Array, n: number,
+  qstart: Int32Array, pj: Int32Array, pd: Float64Array,
+): void {
+  const cut2 = cutoff * cutoff;
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    qstart[i] = q;
+    const i3 = 3 * (i & ATOM_MASK), xi = x[i3], yi = x[i3 + 1], zi = x[i3 + 2];
+    for (let k = start[i], e = start[i + 1]; k < e; k++) {
+      const j = nbr[k], k3 = 3 * (k & ATOM_MASK), j3 = 3 * (j & ATOM_MASK);
+      const dx = x[j3] + shift[k3] - xi, dy = x[j3 + 1] + shift[k3 + 1] - yi, dz = x[j3 + 2] + shift[k3 + 2] - zi;
+      const r2 = dx * dx + dy * dy + dz * dz;
+      const q5 = UNIFORM_RECORD * (q & ATOM_MASK);
+      pj[q] = j;
+      pd[q5] = dx;
+      pd[q5 + 1] = dy;
+      pd[q5 + 2] = dz;
+      pd[q5 + 3] = r2;
+      q += r2 < cut2 ? 1 : 0;
+    }
+  }
+  qstart[n] = q;
+}
+
+/**
+ * Second half: per record, r and the grid lookup once, density into rho (both atoms), pair energy (returned; halves
+ * into atomE), and r² replaced by ρ'/r, then φ'/r appended.
+ */
+function uniformTables(
+  cR: Float64Array, cZ: Float64Array, rdr: number, nr: number, n: number, rho: Float64Array,
+  atomE: Float64Array | undefined, qstart: Int32Array, pj: Int32Array, pd: Float64Array,
+): number {
+  const nr1 = nr - 1;
+  let energy = 0;
+  for (let i = 0; i < n; i++) {
+    let rhoi = 0, ei2 = 0;
+    for (let q = qstart[i], e = qstart[i + 1]; q < e; q++) {
+      const q5 = UNIFORM_RECORD * (q & ATOM_MASK), j = pj[q];
+      const r = Math.sqrt(pd[q5 + 3]);
+      // p ≥ 1 and far below 2^31: `| 0` truncates like LAMMPS's (int) cast
+      let p = r * rdr + 1.0;
+      let m = p | 0;
+      if (m > nr1) m = nr1;
+      p -= m;
+      if (p > 1.0) p = 1.0;
+      const o = 7 * ((m - 1) & NODE_MASK);
+      const recip = 1.0 / r;
+      const v = ((cR[o + 3] * p + cR[o + 4]) * p + cR[o + 5]) * p + cR[o + 6];
+      rhoi += v;
+      rho[j] += v;
+      const z2 = ((cZ[o + 3] * p + cZ[o + 4]) * p + cZ[o + 5]) * p + cZ[o + 6];
+      const z2p = (cZ[o] * p + cZ[o + 1]) * p + cZ[o + 2];
+      const phi = z2 * recip;
+      energy += phi;
+      if (atomE) {
+        ei2 += 0.5 * phi;
+        atomE[j] += 0.5 * phi;
+      }
+      pd[q5 + 3] = ((cR[o] * p + cR[o + 1]) * p + cR[o + 2]) * recip;
+      pd[q5 + 4] = (z2p * recip - phi * recip) * recip;
+    }
+    rho[i] += rhoi;
+    if (atomE) atomE[i] += ei2;
+  }
+  return energy;
+}
+
+/** Force pass over the uniform path's records (see tableUniformStoreRange); virial W_ab += d_a f_b into acc[1..6]. */
+export function tableUniformStoredForceRange(
+  n: number, fp: Float64Array, qstart: Int32Array, pj: Int32Array, pd: Float64Array, forces: Float64Array,
+  wantVirial: boolean, acc: Float64Array,
+): void {
+  let w0 = acc[1], w1 = acc[2], w2 = acc[3], w3 = acc[4], w4 = acc[5], w5 = acc[6];
+  for (let i = 0; i < n; i++) {
+    const fpi = fp[i];
+    let fxi = 0, fyi = 0, fzi = 0;
+    for (let q = qstart[i], e = qstart[i + 1]; q < e; q++) {
+      const j = pj[q], q5 = UNIFORM_RECORD * (q & ATOM_MASK), j3 = 3 * (j & ATOM_MASK);
+      const dx = pd[q5], dy = pd[q5 + 1], dz = pd[q5 + 2];
+      const cc = -((fpi + fp[j]) * pd[q5 + 3] + pd[q5 + 4]);
+      const fx = cc * dx, fy = cc * dy, fz = cc * dz;
+      forces[j3] += fx;
+      forces[j3 + 1] += fy;
+      forces[j3 + 2] += fz;
+      fxi -= fx;
+      fyi -= fy;
+      fzi -= fz;
+      if (wantVirial) {
+        w0 += dx * fx;
+        w1 += dy * fy;
+        w2 += dz * fz;
+        w3 += 0.5 * (dy * fz + dz * fy);
+        w4 += 0.5 * (dx * fz + dz * fx);
+        w5 += 0.5 * (dx * fy + dy * fx);
+      }
+    }
+    const i3 = 3 * (i & ATOM_MASK);
+    forces[i3] += fxi;
+    forces[i3 + 1] += fyi;
+    forces[i3 + 2] += fzi;
+  }
+  acc[1] = w0; acc[2] = w1; acc[3] = w2; acc[4] = w3; acc[5] = w4; acc[6] = w5;
+}
+
+/** The element index shared by all n atoms, or −1 when they differ (or n = 0). */
+function uniformElement(el: Int32Array, n: number): number {
+  if (n === 0) return -1;
+  const e = el[0];
+  for (let i = 1; i < n; i++) if (el[i] !== e) return -1;
+  return e;
+}
+
+/**
  * The energy/forces/virial kernel of eam-core.ts specialised to tables (the hot path: no method calls, one grid
  * lookup per pair shared by all its tables). Same arithmetic as EamTableFunctions, hence as LAMMPS. With forces or
  * virial requested it walks the list once and streams pair records (above); energy alone takes two light walks.
@@ -565,14 +722,23 @@ function evaluateTableFast(t: TableKernel, el: Int32Array, s: Structure, nl: Nei
     nbr = lay.j;
     shift = lay.shift;
   }
-  const rho = new Float64Array(n), fp = new Float64Array(n);
-  let forces = new Float64Array(3 * n);
-  let atomE = req.atomEnergies ? new Float64Array(n) : undefined;
-  const wantF = req.forces === true || req.virial === true;
   const acc = new Float64Array(TABLE_ACC_SIZE);
   const nPairs = start[n];
-  if (wantF && nPairs <= MAX_RECORD_PAIRS) {
-    const sc = pairScratch(nPairs, n);
+  const wantF = req.forces === true || req.virial === true;
+  // records only when the force pass will stream them (energy alone takes two light walks)
+  const sc = pairScratch(wantF && nPairs <= MAX_RECORD_PAIRS ? nPairs : 0, n);
+  const rho = sc.rho, fp = sc.fp;
+  rho.fill(0, 0, n);
+  let forces = new Float64Array(3 * n);
+  let atomE = req.atomEnergies ? new Float64Array(n) : undefined;
+  const uni = wantF && nPairs <= MAX_RECORD_PAIRS && t.nr <= NODE_MASK ? uniformElement(els, n) : -1;
+  if (uni >= 0) {
+    const oR = t.offRho[uni * t.nEl + uni], oZ = t.offZ[uni * t.nEl + uni], len = 7 * t.nr;
+    const cR = t.c.subarray(oR, oR + len), cZ = t.c.subarray(oZ, oZ + len);
+    const ePair = tableUniformStoreRange(cR, cZ, t.rdr, t.nr, t.cutoff, x, start, nbr, shift, n, rho, atomE, sc.qstart, sc.pj, sc.pd);
+    acc[0] = tableEmbedRange(t, els, rho, 0, n, fp, atomE, 0) + ePair;
+    tableUniformStoredForceRange(n, fp, sc.qstart, sc.pj, sc.pd, forces, req.virial === true, acc);
+  } else if (wantF && nPairs <= MAX_RECORD_PAIRS) {
     const ePair = tablePairStoreRange(t, els, x, start, nbr, shift, n, rho, atomE, sc.qstart, sc.pj, sc.pd);
     acc[0] = tableEmbedRange(t, els, rho, 0, n, fp, atomE, 0) + ePair;
     tableStoredForceRange(n, fp, sc.qstart, sc.pj, sc.pd, forces, req.virial === true, acc);

@@ -196,6 +196,26 @@ test('the specialised table kernel equals the generic EAM kernel over EamTableFu
   }
 });
 
+test('one-element cells of every element of a model (uniform path), with and without a list skin, equal the generic kernel to 1e-12', () => {
+  if (!haveFiles()) return;
+  const rng = createRng(53);
+  for (const c of CASES) {
+    const spec = c.load();
+    const model = compileEamTable(spec), fns = eamTableFunctions(spec);
+    for (const el of c.elements) {
+      const s = randomStrain(rattle(supercell(bulk('fcc', [el], c.a), [2, 2, 2]), 0.12, rng), 0.04, rng);
+      for (const skin of [0, 1.0]) {
+        const nl = buildNeighborList(s, model.cutoff + skin, { half: true });
+        const req = { forces: true, virial: true, atomEnergies: true };
+        const a = model.evaluate(s, nl, req), b = evaluateEam(fns, spec.elements, s, nl, req);
+        const rel = (x: ArrayLike<number>, y: ArrayLike<number>) => maxAbsDiff(x, y) / Math.max(...Array.from(y, Math.abs), 1e-300);
+        const errs = [Math.abs(a.energy - b.energy) / Math.abs(b.energy), rel(a.forces!, b.forces!), rel(a.virial!, b.virial!), rel(a.atomEnergies!, b.atomEnergies!)];
+        assert.ok(Math.max(...errs) < 1e-12, `${c.name}, ${el} only, skin ${skin}: ${errs.join(', ')}`);
+      }
+    }
+  }
+});
+
 test('large shuffled cells (evaluated in a spatially sorted order) equal the generic kernel to 1e-12', () => {
   if (!haveFiles()) return;
   const rng = createRng(41);
