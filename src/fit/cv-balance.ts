@@ -19,7 +19,7 @@
  * Cost: (number of multipliers) × (grid points) × (folds + 1) Cholesky factorisations of P × P.
  */
 import { getBackend } from '../linalg/backend.ts';
-import { operatorGram } from './linear.ts';
+import { operatorGram, solveWith } from './linear.ts';
 import { classRss, combineNormal, type NormalCache } from './normal-equations.ts';
 import { ROW_ENERGY, ROW_FORCE, ROW_STRESS, type SigmaSet } from './objective.ts';
 import { regularizationOperator } from './regularization.ts';
@@ -123,33 +123,22 @@ function multiplierOf(c: CvCandidate, kind: number): number {
 
 /** θ fitted without fold f at the given class scales and absolute strengths. */
 function foldSolution(cache: NormalCache, scales: Float64Array, f: number, ridge: number, smoothness: number): Float64Array | undefined {
-  const be = getBackend();
+  const P = cache.paramNames.length;
+  const { Or, Os } = regularizationGrams(cache);
+  return solveWith(combineNormal(cache, scales, (c) => c.fold !== f), Or, Os, ridge, smoothness, P, getBackend());
+}
+
+function regularizationGrams(cache: NormalCache): { Or: Float64Array; Os: Float64Array } {
   const P = cache.paramNames.length, Pm = cache.nModelParams;
-  const ne = combineNormal(cache, scales, (c) => c.fold !== f);
-  const M = ne.A;
-  const add = (op: { rows: number; R: Float64Array }, s: number) => {
-    if (!s || !op.rows) return;
-    const O = operatorGram(op.R, op.rows, P);
-    for (let i = 0; i < P * P; i++) M[i] += s * O[i];
-  };
-  add(regularizationOperator(P, Pm, cache.paramNames, { ridge: 1, smoothness: 0 }), ridge);
-  add(regularizationOperator(P, Pm, cache.paramNames, { ridge: 0, smoothness: 1 }), smoothness);
-  let ch = be.cholesky({ rows: P, cols: P, data: M });
-  if (!ch.ok) {
-    let d = 0;
-    for (let p = 0; p < P; p++) d = Math.max(d, M[p * P + p]);
-    for (let p = 0; p < P; p++) M[p * P + p] += 1e-13 * (d || 1);
-    ch = be.cholesky({ rows: P, cols: P, data: M });
-  }
-  return ch.ok ? be.choleskySolve(ch, ne.g) : undefined;
+  const ridgeOp = regularizationOperator(P, Pm, cache.paramNames, { ridge: 1, smoothness: 0 });
+  const smoothOp = regularizationOperator(P, Pm, cache.paramNames, { ridge: 0, smoothness: 1 });
+  return { Or: operatorGram(ridgeOp.R, ridgeOp.rows, P), Os: operatorGram(smoothOp.R, smoothOp.rows, P) };
 }
 
 function searchMultipliers(cache: NormalCache, baseScales: Float64Array, opts: CvBalanceOptions): CvBalanceResult {
   const be = getBackend();
   const P = cache.paramNames.length, Pm = cache.nModelParams;
-  const ridgeOp = regularizationOperator(P, Pm, cache.paramNames, { ridge: 1, smoothness: 0 });
-  const smoothOp = regularizationOperator(P, Pm, cache.paramNames, { ridge: 0, smoothness: 1 });
-  const Or = operatorGram(ridgeOp.R, ridgeOp.rows, P), Os = operatorGram(smoothOp.R, smoothOp.rows, P);
+  const { Or, Os } = regularizationGrams(cache);
   const n = [0, 0, 0];
   cache.classes.forEach((c, i) => { if (baseScales[i] > 0) n[c.kind] += c.ne.n; });
   const present = KINDS.filter((t) => n[t] > 0);
@@ -157,19 +146,6 @@ function searchMultipliers(cache: NormalCache, baseScales: Float64Array, opts: C
   const mults = opts.multipliers ?? DEFAULT_MULTIPLIERS;
 
   const scalesFor = (m: number[]) => Float64Array.from(cache.classes, (c, i) => baseScales[i] * m[c.kind]);
-  const solve = (A: Float64Array, g: Float64Array, lr: number, ls: number): Float64Array | undefined => {
-    const M = new Float64Array(P * P);
-    for (let i = 0; i < P * P; i++) M[i] = A[i] + lr * Or[i] + ls * Os[i];
-    let ch = be.cholesky({ rows: P, cols: P, data: M });
-    if (!ch.ok) {
-      let d = 0;
-      for (let p = 0; p < P; p++) d = Math.max(d, M[p * P + p]);
-      for (let p = 0; p < P; p++) M[p * P + p] += 1e-13 * (d || 1);
-      ch = be.cholesky({ rows: P, cols: P, data: M });
-    }
-    return ch.ok ? be.choleskySolve(ch, g) : undefined;
-  };
-
   /** The best strengths for multipliers m, with per-type out-of-fold RMSE; `near`: only grid points within
    * 10^±NEAR_DECADES of this relative strength (the previous best: the optimum moves little between neighbours). */
   const evaluate = (m: number[], near?: { ridge: number; smoothness: number }): CvCandidate & { chi2: number; rel: { ridge: number; smoothness: number } } => {
@@ -188,7 +164,7 @@ function searchMultipliers(cache: NormalCache, baseScales: Float64Array, opts: C
         const S = [0, 0, 0];
         let chi2 = 0, rows = 0, ok = true;
         for (let f = 0; f < cache.nFolds && ok; f++) {
-          const th = solve(folds[f].A, folds[f].g, lr, ls);
+          const th = solveWith(folds[f], Or, Os, lr, ls, P, be);
           if (!th || !th.every(Number.isFinite)) { ok = false; break; }
           cache.classes.forEach((c, i) => {
             if (c.fold !== f || !(baseScales[i] > 0)) return;

@@ -110,7 +110,8 @@ function factor(ne: NormalEquations, Or: Float64Array, Os: Float64Array, lr: num
   return ch.ok ? ch : undefined;
 }
 
-function solveWith(ne: NormalEquations, Or: Float64Array, Os: Float64Array, lr: number, ls: number, P: number, be: LinalgBackend): Float64Array | undefined {
+/** θ = (A + λ_r Ω_r + λ_s Ω_s)⁻¹ g (with the jitter of `factor` when singular), or undefined. */
+export function solveWith(ne: NormalEquations, Or: Float64Array, Os: Float64Array, lr: number, ls: number, P: number, be: LinalgBackend): Float64Array | undefined {
   const ch = factor(ne, Or, Os, lr, ls, P, be);
   return ch ? be.choleskySolve(ch, ne.g) : undefined;
 }
