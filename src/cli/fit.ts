@@ -275,12 +275,14 @@ export function formatSummary(s: FitSummary): string {
   if (s.balanceCv) {
     const b = s.balanceCv.best;
     out.push(`balance (cv, ${s.balanceCv.candidates} candidates): weight multipliers energy ${fmt(b.multipliers.energy)}, stress ${fmt(b.multipliers.stress)} (force 1); out-of-fold RMSE energy ${fmt(b.cvRmse.energy)}, force ${fmt(b.cvRmse.force)}, stress ${fmt(b.cvRmse.stress)}`);
+    const ms = s.balanceCv.metricScores;
+    if (ms) out.push(`ridge metric (standardize auto, by the same cv score): ${s.regularization.standardized ? 'standardised columns' : 'plain'} (score plain ${ms.plain.toFixed(3)}, standardised ${ms.standardized.toFixed(3)})`);
   }
   const sigmaHow = s.balanceCv && s.sigma.mode === 'auto'
     ? 'auto: balance cv, scaled to out-of-fold χ²/row = 1'
     : s.sigma.mode === 'auto' ? `auto, ${s.sigma.rounds.length} rounds${s.sigma.selfConsistent ? '' : ', NOT self-consistent'}` : s.sigma.mode;
   out.push(`sigma (${sigmaHow}): energy ${fmt(sig.energy)} eV/atom, force ${fmt(sig.force)} eV/Å, stress ${fmt(sig.stress)} eV/Å³`);
-  if (s.method === 'linear') out.push(`regularisation: ridge ${fmt(s.regularization.ridge)}, smoothness ${fmt(s.regularization.smoothness)}${s.regularization.selectedBy ? ` (chosen by ${s.regularization.selectedBy})` : ''}`);
+  if (s.method === 'linear') out.push(`regularisation: ridge ${fmt(s.regularization.ridge)}${s.regularization.standardized ? ' (standardised columns)' : ''}, smoothness ${fmt(s.regularization.smoothness)}${s.regularization.selectedBy ? ` (chosen by ${s.regularization.selectedBy})` : ''}`);
   const total = s.sigma.rounds.length > 1 ? ` in total over ${s.sigma.rounds.length} σ rounds` : '';
   out.push(`solver ${s.method}: ${s.status} after ${s.iterations} iteration(s)${total} (${s.message})`);
   for (const n of s.notes) out.push(`note: ${n}`);

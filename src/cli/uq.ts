@@ -124,7 +124,7 @@ export function runUq(dir: string, o: UqOptions): UqSummary {
       const method = fd.linear ? 'linear' : 'lm';
       const res = bootstrap(problem, theta, problem.rows.config, fd.train.length, {
         replicates: o.samples, seed: o.seed, method,
-        solve: fd.linear ? { linear: { nModelParams: problem.nModelParams, ridge: fd.regularization.ridge, smoothness: fd.regularization.smoothness } } : { maxIterations: fd.config.solver.maxIterations },
+        solve: fd.linear ? { linear: { nModelParams: problem.nModelParams, ridge: fd.regularization.ridge, smoothness: fd.regularization.smoothness, ridgeWeights: fd.regularization.ridgeWeights } } : { maxIterations: fd.config.solver.maxIterations },
         onProgress: (d, n) => o.onProgress?.(`bootstrap replicate ${d}/${n}`),
       });
       if (res.ensemble.n < 2) throw new UserError(`bootstrap: only ${res.ensemble.n} of ${res.attempted} refits succeeded`);

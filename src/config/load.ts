@@ -58,7 +58,7 @@ export interface ResolvedConfig {
     /** Material-property targets (fit/properties.ts); empty when none. */
     readonly properties: readonly PropertyTarget[];
   };
-  readonly regularization: { readonly ridge: Strength; readonly smoothness: Strength };
+  readonly regularization: { readonly ridge: Strength; readonly smoothness: Strength; readonly standardize: boolean | 'auto' };
   readonly solver: { readonly method: SolverMethod; readonly maxIterations: number };
   readonly validation: { readonly cv?: FoldSpec; readonly split?: number; readonly seed: number };
   /** Absolute output directory. */

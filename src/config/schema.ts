@@ -11,7 +11,7 @@
  *                    properties}; properties: [{property, structure, element, target, sigma, relax_ions?, supercell?,
  *                    plane?, guess?}] (units: a0 Å, ecoh eV/atom, evac eV, Cij and bulk_modulus GPa, esurf J/m²;
  *                    fit/properties.ts)
- *   regularization: {ridge: number | auto, smoothness: number | auto}
+ *   regularization: {ridge: number | auto, smoothness: number | auto, standardize: auto | true | false}
  *   solver:         {method: auto | linear | lm | lbfgs | de, max_iterations}
  *   validation:     {cv?: {folds, seed?} | {by: group}, split?, seed?}
  *   output:         {dir}
@@ -95,8 +95,13 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ sigma: 'auto', sigma_per_group: false, groups: {}, energy_offset: 'per-species', balance: 'lambda-star', energy_normalization: 'sqrt-atoms', weights: { energy: 1, force: 1, stress: 1 }, properties: [] }),
   regularization: z
-    .strictObject({ ridge: Strength.default(0), smoothness: Strength.default(0) })
-    .default({ ridge: 0, smoothness: 0 }),
+    .strictObject({
+      ridge: Strength.default(0),
+      smoothness: Strength.default(0),
+      /** Ridge on standardised columns (regularization.ts standardizedRidgeWeights); auto: for snap models. */
+      standardize: z.union([z.literal('auto'), z.boolean()]).default('auto'),
+    })
+    .default({ ridge: 0, smoothness: 0, standardize: 'auto' }),
   solver: z
     .strictObject({
       method: z.enum(['auto', 'linear', 'lm', 'lbfgs', 'de']).default('auto'),

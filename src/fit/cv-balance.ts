@@ -22,7 +22,7 @@ import { getBackend } from '../linalg/backend.ts';
 import { operatorGram, solveWith } from './linear.ts';
 import { classRss, combineNormal, type NormalCache } from './normal-equations.ts';
 import { ROW_ENERGY, ROW_FORCE, ROW_STRESS, type SigmaSet } from './objective.ts';
-import { regularizationOperator } from './regularization.ts';
+import { regularizationOperator, ridgeMetricMean } from './regularization.ts';
 
 export interface CvBalanceOptions {
   ridge: number | 'auto';
@@ -36,6 +36,11 @@ export interface CvBalanceOptions {
   perGroup?: boolean;
   /** Rounds of group reweighting with perGroup (default 3). */
   groupRounds?: number;
+  /** Standardised ridge metric per model parameter (regularization.ts); plain ridge when omitted. */
+  ridgeWeights?: ArrayLike<number>;
+  /** Ridge metrics to choose from by the same CV score (undefined = plain ridge); overrides ridgeWeights. The
+   * metric is chosen in the first search; the group rounds keep it. */
+  ridgeWeightChoices?: (ArrayLike<number> | undefined)[];
 }
 
 export interface CvCandidate {
@@ -56,6 +61,10 @@ export interface CvBalanceResult {
   /** With perGroup: per group, the factor of its rows' weights within each type, (RMSE_t / RMSE_t,g)² from the
    * out-of-fold residuals (1 for types without rows in the group). */
   groupFactors?: Record<string, SigmaSet>;
+  /** The ridge metric of the best candidate (undefined: plain ridge). */
+  ridgeWeights?: ArrayLike<number>;
+  /** With ridgeWeightChoices: the best score of each choice, in order. */
+  metricScores?: number[];
 }
 
 export const DEFAULT_MULTIPLIERS = Array.from({ length: 15 }, (_, k) => 10 ** (-3 + k / 2));
@@ -77,21 +86,33 @@ function setOf(v: number[]): SigmaSet {
  */
 export function selectBalanceByCv(cache: NormalCache, baseScales: Float64Array, opts: CvBalanceOptions): CvBalanceResult {
   if (cache.nFolds < 2) throw new Error('internal error: balance cv needs a cache with CV folds');
-  if (!opts.perGroup) return searchMultipliers(cache, baseScales, opts);
-  if (!cache.perGroup) throw new Error('internal error: balance cv per group needs a cache with per-group classes');
+  if (opts.perGroup && !cache.perGroup) throw new Error('internal error: balance cv per group needs a cache with per-group classes');
+  // the ridge metric: each choice gets a full multiplier search, the best score wins
+  const choices = opts.ridgeWeightChoices ?? [opts.ridgeWeights];
+  let first: { res: CvBalanceResult; w: ArrayLike<number> | undefined } | undefined;
+  const metricScores: number[] = [];
+  let tried: CvCandidate[] = [];
+  for (const w of choices) {
+    const r = searchMultipliers(cache, baseScales, { ...opts, ridgeWeights: w });
+    metricScores.push(r.best.score);
+    tried = tried.concat(r.tried);
+    if (!first || r.best.score < first.res.best.score) first = { res: r, w };
+  }
+  opts = { ...opts, ridgeWeights: first!.w };
+  const chosen = { ridgeWeights: first!.w, metricScores: opts.ridgeWeightChoices ? metricScores : undefined };
+  if (!opts.perGroup) return { ...first!.res, tried, ...chosen };
   // heteroscedastic groups: reweight each (type, group) by its out-of-fold error relative to its type's, then search
   // the type multipliers again; a few rounds settle the factors (they enter only as ratios)
   const q = new Float64Array(cache.classes.length).fill(1);
-  let res = searchMultipliers(cache, baseScales, opts);
-  let tried = [...res.tried];
+  let res = first!.res;
   let factors: Record<string, SigmaSet> = {};
   for (let round = 0; round < (opts.groupRounds ?? 3); round++) {
     const scales = Float64Array.from(cache.classes, (c, i) => baseScales[i] * q[i] * multiplierOf(res.best, c.kind));
     const S = new Map<string, number>(), N = new Map<string, number>();
     const St = [0, 0, 0], Nt = [0, 0, 0];
     for (let f = 0; f < cache.nFolds; f++) {
-      const th = foldSolution(cache, scales, f, res.best.ridge, res.best.smoothness);
-      if (!th) return { ...res, tried, groupFactors: factors };
+      const th = foldSolution(cache, scales, f, res.best.ridge, res.best.smoothness, opts.ridgeWeights);
+      if (!th) return { ...res, tried, groupFactors: factors, ...chosen };
       cache.classes.forEach((c, i) => {
         if (c.fold !== f || !(baseScales[i] > 0)) return;
         const v = classRss(c, th) / c.ratio, key = `${c.kind}\u0000${c.group}`;
@@ -114,7 +135,7 @@ export function selectBalanceByCv(cache: NormalCache, baseScales: Float64Array, 
     res = searchMultipliers(cache, Float64Array.from(baseScales, (b, i) => b * q[i]), opts);
     tried = tried.concat(res.tried);
   }
-  return { ...res, tried, groupFactors: factors };
+  return { ...res, tried, groupFactors: factors, ...chosen };
 }
 
 function multiplierOf(c: CvCandidate, kind: number): number {
@@ -122,15 +143,15 @@ function multiplierOf(c: CvCandidate, kind: number): number {
 }
 
 /** θ fitted without fold f at the given class scales and absolute strengths. */
-function foldSolution(cache: NormalCache, scales: Float64Array, f: number, ridge: number, smoothness: number): Float64Array | undefined {
+function foldSolution(cache: NormalCache, scales: Float64Array, f: number, ridge: number, smoothness: number, ridgeWeights?: ArrayLike<number>): Float64Array | undefined {
   const P = cache.paramNames.length;
-  const { Or, Os } = regularizationGrams(cache);
+  const { Or, Os } = regularizationGrams(cache, ridgeWeights);
   return solveWith(combineNormal(cache, scales, (c) => c.fold !== f), Or, Os, ridge, smoothness, P, getBackend());
 }
 
-function regularizationGrams(cache: NormalCache): { Or: Float64Array; Os: Float64Array } {
+function regularizationGrams(cache: NormalCache, ridgeWeights?: ArrayLike<number>): { Or: Float64Array; Os: Float64Array } {
   const P = cache.paramNames.length, Pm = cache.nModelParams;
-  const ridgeOp = regularizationOperator(P, Pm, cache.paramNames, { ridge: 1, smoothness: 0 });
+  const ridgeOp = regularizationOperator(P, Pm, cache.paramNames, { ridge: 1, smoothness: 0, ridgeWeights });
   const smoothOp = regularizationOperator(P, Pm, cache.paramNames, { ridge: 0, smoothness: 1 });
   return { Or: operatorGram(ridgeOp.R, ridgeOp.rows, P), Os: operatorGram(smoothOp.R, smoothOp.rows, P) };
 }
@@ -138,7 +159,7 @@ function regularizationGrams(cache: NormalCache): { Or: Float64Array; Os: Float6
 function searchMultipliers(cache: NormalCache, baseScales: Float64Array, opts: CvBalanceOptions): CvBalanceResult {
   const be = getBackend();
   const P = cache.paramNames.length, Pm = cache.nModelParams;
-  const { Or, Os } = regularizationGrams(cache);
+  const { Or, Os } = regularizationGrams(cache, opts.ridgeWeights);
   const n = [0, 0, 0];
   cache.classes.forEach((c, i) => { if (baseScales[i] > 0) n[c.kind] += c.ne.n; });
   const present = KINDS.filter((t) => n[t] > 0);
@@ -153,9 +174,9 @@ function searchMultipliers(cache: NormalCache, baseScales: Float64Array, opts: C
     const full = combineNormal(cache, scales);
     let meanDiag = 0;
     for (let p = 0; p < Pm; p++) meanDiag += full.A[p * P + p] / Math.max(Pm, 1);
-    const scale = meanDiag || 1;
+    const scale = meanDiag || 1, ridgeScale = scale / ridgeMetricMean(opts.ridgeWeights, Pm);
     const around = (c: number | undefined) => (c === undefined ? gridRel : gridRel.filter((v) => Math.abs(Math.log10(v / c)) <= NEAR_DECADES + 1e-9));
-    const ridges = opts.ridge === 'auto' ? around(near?.ridge).map((v) => v * scale) : [opts.ridge];
+    const ridges = opts.ridge === 'auto' ? around(near?.ridge).map((v) => v * ridgeScale) : [opts.ridge];
     const smooths = opts.smoothness === 'auto' ? around(near?.smoothness).map((v) => v * scale) : [opts.smoothness];
     const folds = Array.from({ length: cache.nFolds }, (_, f) => combineNormal(cache, scales, (c) => c.fold !== f));
     let best: (CvCandidate & { chi2: number; rel: { ridge: number; smoothness: number } }) | undefined;
@@ -178,7 +199,7 @@ function searchMultipliers(cache: NormalCache, baseScales: Float64Array, opts: C
         const rmse = [0, 1, 2].map((t) => (n[t] ? Math.sqrt(S[t] / n[t]) : NaN));
         const score = present.reduce((s, t) => s + Math.log(rmse[t]), 0);
         if (!best || score < best.score) {
-          best = { multipliers: setOf(m), ridge: lr, smoothness: ls, cvRmse: setOf(rmse), score, chi2: chi2 / rows, rel: { ridge: lr / scale, smoothness: ls / scale } };
+          best = { multipliers: setOf(m), ridge: lr, smoothness: ls, cvRmse: setOf(rmse), score, chi2: chi2 / rows, rel: { ridge: lr / ridgeScale, smoothness: ls / scale } };
         }
       }
     }

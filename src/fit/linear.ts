@@ -16,7 +16,7 @@
  * alternative needs a positive-definite Ω, which the ridge (offsets unpenalised) and smoothness operators are not).
  */
 import { getBackend, type LinalgBackend } from '../linalg/backend.ts';
-import { regularizationOperator, type RegularizationSettings } from './regularization.ts';
+import { regularizationOperator, ridgeMetricMean, type RegularizationSettings } from './regularization.ts';
 import type { LeastSquaresProblem, SolverResult, SolverStatus } from './problem.ts';
 import { sumSquares } from './problem.ts';
 
@@ -30,6 +30,8 @@ export interface LinearOptions {
   folds?: Int32Array;
   /** Grid of relative strengths for 'auto' (multiplied by mean diag(A)). */
   grid?: number[];
+  /** Standardised ridge: the per-model-parameter metric d_p (regularization.ts); plain ridge when omitted. */
+  ridgeWeights?: ArrayLike<number>;
 }
 
 export interface LinearResult extends SolverResult {
@@ -165,13 +167,14 @@ export function solveNormal(
   backend: LinalgBackend = getBackend(),
 ): NormalSolution {
   const P = paramNames.length;
-  const ridgeOp = regularizationOperator(P, opts.nModelParams, paramNames, { ridge: 1, smoothness: 0 });
+  const ridgeOp = regularizationOperator(P, opts.nModelParams, paramNames, { ridge: 1, smoothness: 0, ridgeWeights: opts.ridgeWeights });
   const smoothOp = regularizationOperator(P, opts.nModelParams, paramNames, { ridge: 0, smoothness: 1 });
   const Or = operatorGram(ridgeOp.R, ridgeOp.rows, P), Os = operatorGram(smoothOp.R, smoothOp.rows, P);
   let meanDiag = 0;
   for (let p = 0; p < P; p++) meanDiag += ne.A[p * P + p] / P;
   const grid = (opts.grid ?? DEFAULT_GRID).map((s) => s * (meanDiag || 1));
-  const ridges = opts.ridge === 'auto' ? grid : [opts.ridge];
+  const metricMean = ridgeMetricMean(opts.ridgeWeights, opts.nModelParams);
+  const ridges = opts.ridge === 'auto' ? grid.map((s) => s / metricMean) : [opts.ridge];
   const smooths = opts.smoothness === 'auto' ? grid : [opts.smoothness];
   const auto = opts.ridge === 'auto' || opts.smoothness === 'auto';
   const N = ne.n;

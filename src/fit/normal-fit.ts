@@ -15,6 +15,8 @@ export interface StreamedOptions {
   grid?: number[];
   /** Select 'auto' strengths by CV over the cache's folds (else GCV). */
   useFolds?: boolean;
+  /** Standardised ridge metric per model parameter (regularization.ts); plain ridge when omitted. */
+  ridgeWeights?: ArrayLike<number>;
   /** Only these classes form the training set (CV refits); all when omitted. */
   select?: (c: NormalClass) => boolean;
 }
@@ -26,7 +28,7 @@ export function solveFromCache(cache: NormalCache, scales: Float64Array, opts: S
   const foldNormals = auto && opts.useFolds && cache.nFolds > 1
     ? Array.from({ length: cache.nFolds }, (_, f) => combineNormal(cache, scales, (c) => c.fold === f && (!opts.select || opts.select(c))))
     : undefined;
-  const sol = solveNormal(ne, cache.paramNames, { nModelParams: cache.nModelParams, ridge: opts.ridge, smoothness: opts.smoothness, grid: opts.grid }, foldNormals);
+  const sol = solveNormal(ne, cache.paramNames, { nModelParams: cache.nModelParams, ridge: opts.ridge, smoothness: opts.smoothness, grid: opts.grid, ridgeWeights: opts.ridgeWeights }, foldNormals);
   if (sol.status === 'nonFinite' && !sol.params.some((v) => v !== 0)) return { ...sol, iterations: 0, loss: NaN, history: [] };
   const [energy, force, stress] = lossByKind(cache, scales, sol.params, opts.select);
   const loss = energy + force + stress;

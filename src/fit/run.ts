@@ -50,11 +50,11 @@ import { estimateNoise, estimateNoiseFromNormal, type NoiseEstimate } from './no
 import { accumulateNormalCache, classScales, hasZeroWeights, type NormalCache, type NormalClass } from './normal-equations.ts';
 import { solveFromCache, subsetWeights } from './normal-fit.ts';
 import {
-  buildNeighborLists, buildRows, makeFitProblem, offsetDesign, type FitProblem, type ObjectiveSettings, type OffsetDesign, type SigmaSet,
+  buildNeighborLists, buildRows, makeFitProblem, offsetDesign, ROW_FORCE, type FitProblem, type ObjectiveSettings, type OffsetDesign, type SigmaSet,
 } from './objective.ts';
 import { predictLabels } from './predict.ts';
 import type { IterationRecord, SolverResult, SolverStatus } from './problem.ts';
-import { regularizationOperator, withRegularization } from './regularization.ts';
+import { regularizationOperator, standardizedRidgeWeights, withRegularization } from './regularization.ts';
 import { solve } from './solvers.ts';
 import { propertyReport, withPropertyTargets, type PropertyReport, type PropertyTarget } from './properties.ts';
 
@@ -62,6 +62,7 @@ export type Method = 'linear' | 'lm' | 'lbfgs' | 'de';
 
 /** Kinds whose energy, forces and stress are linear in the parameters (used when the model does not say). */
 const LINEAR_KINDS: ReadonlySet<string> = new Set(['pair-spline']);
+type Strengths = { ridge: number | 'auto'; smoothness: number | 'auto'; ridgeWeights?: ArrayLike<number> };
 
 export const SIGMA_TOLERANCE = 1e-3;
 export const SIGMA_MAX_ROUNDS = 20;
@@ -115,13 +116,14 @@ export interface FitRun {
   message: string;
   iterations: number;
   history: (IterationRecord & { phase: string })[];
-  regularization: { ridge: number; smoothness: number; selectedBy?: 'gcv' | 'cv' };
+  /** Strengths; `standardized`: ridge on standardised columns, with its metric d_p per model parameter. */
+  regularization: { ridge: number; smoothness: number; selectedBy?: 'gcv' | 'cv'; standardized: boolean; ridgeWeights?: number[] };
   sigma: { mode: 'auto' | 'fixed'; value: SigmaSet; rounds: SigmaRound[]; selfConsistent: boolean; groups?: Record<string, SigmaSet> };
   /** How a linear fit was computed, and the number of data passes it made (streamed: 1 unless weights forced more). */
   linear?: { path: 'streamed' | 'materialised'; dataPasses: number; classes: number };
   /** objective.balance cv: the chosen weight multipliers (relative to σ_start; folded into σ with sigma auto), their
    * out-of-fold RMSE per type, and how many candidates were scored. */
-  balanceCv?: { best: CvCandidate; candidates: number; sigmaScale: number };
+  balanceCv?: { best: CvCandidate; candidates: number; sigmaScale: number; metricScores?: { plain: number; standardized: number } };
   train: Configuration[];
   test: Configuration[];
   predictions: { train: PredictedLabels[]; test: PredictedLabels[]; cv?: PredictedLabels[] };
@@ -207,7 +209,7 @@ interface SolveContext {
 
 function solveOnce(
   ctx: SolveContext, model: CompiledModel, ds: Dataset, lists: NeighborList[], settings: ObjectiveSettings,
-  theta0: Float64Array | undefined, strengths: { ridge: number | 'auto'; smoothness: number | 'auto' }, phase: string,
+  theta0: Float64Array | undefined, strengths: Strengths, phase: string,
   configFolds?: Int32Array,
 ): Solved {
   const problem = makeFitProblem(model, ds, settings, lists);
@@ -216,23 +218,23 @@ function solveOnce(
   const start = theta0 ?? Float64Array.from({ length: problem.nParams }, (_, p) => (p < Pm ? model.parameters[p] : 0));
   if (ctx.method === 'linear') {
     const folds = configFolds ? Int32Array.from(problem.rows.config, (c) => configFolds[c]) : undefined;
-    const r = solveLinear(problem, { nModelParams: Pm, ridge: strengths.ridge, smoothness: strengths.smoothness, folds });
+    const r = solveLinear(problem, { nModelParams: Pm, ridge: strengths.ridge, smoothness: strengths.smoothness, folds, ridgeWeights: strengths.ridgeWeights });
     onIteration(r.history[0] ?? { iteration: 1, loss: r.loss, terms: {} });
     return { result: r, problem, fitProblem: problem, ridge: r.ridge, smoothness: r.smoothness };
   }
-  const ridge = strengths.ridge as number, smoothness = strengths.smoothness as number;
+  const ridge = strengths.ridge as number, smoothness = strengths.smoothness as number, ridgeWeights = strengths.ridgeWeights;
   const targets = targetsOf(ctx.cfg);
   const propProblem = targets.length ? withPropertyTargets(problem, model, targets) : undefined;
-  const reg = withRegularization(propProblem ?? problem, Pm, { ridge, smoothness });
+  const reg = withRegularization(propProblem ?? problem, Pm, { ridge, smoothness, ridgeWeights });
   // a linear model made nonlinear by property targets starts from its linear data fit (its spec start, e.g. all
   // zeros, usually has no crystal to compute properties of)
   const linearModel = model.linearInParameters ?? LINEAR_KINDS.has(model.spec.kind);
-  let first = theta0 === undefined && targets.length && linearModel ? solveLinear(problem, { nModelParams: Pm, ridge, smoothness }).params : start;
+  let first = theta0 === undefined && targets.length && linearModel ? solveLinear(problem, { nModelParams: Pm, ridge, smoothness, ridgeWeights }).params : start;
   const solverOpts = { maxIterations: ctx.cfg.solver.maxIterations, onIteration, shouldStop: ctx.opts.shouldStop, seed: ctx.cfg.validation.seed };
   if (propProblem && !propProblem.propertyValues(first).every(Number.isFinite)) {
     // no crystal to compute the properties of at the start (e.g. a generic spline start without a lattice minimum
     // near the guess): fit the data alone first, then add the property rows from there
-    const dataOnly = solve(withRegularization(problem, Pm, { ridge, smoothness }), first, ctx.method, {
+    const dataOnly = solve(withRegularization(problem, Pm, { ridge, smoothness, ridgeWeights }), first, ctx.method, {
       ...solverOpts, onIteration: (rec: IterationRecord) => ctx.opts.onIteration?.(`${phase} (data only: properties not computable at the start)`, rec),
     });
     if (!SUCCESSFUL.has(dataOnly.status)) return { result: dataOnly, problem, fitProblem: problem, ridge, smoothness };
@@ -263,10 +265,10 @@ class StreamedLinear {
     return classScales(this.cache, rows.weight)!;
   }
 
-  solve(ctx: SolveContext, settings: ObjectiveSettings, strengths: { ridge: number | 'auto'; smoothness: number | 'auto' }, phase: string): Solved {
+  solve(ctx: SolveContext, settings: ObjectiveSettings, strengths: Strengths, phase: string): Solved {
     const scales = this.scalesFor(settings);
     const cache = this.cache!;
-    const r = solveFromCache(cache, scales, { ridge: strengths.ridge, smoothness: strengths.smoothness, useFolds: this.configFolds !== undefined });
+    const r = solveFromCache(cache, scales, { ridge: strengths.ridge, smoothness: strengths.smoothness, ridgeWeights: strengths.ridgeWeights, useFolds: this.configFolds !== undefined });
     ctx.opts.onIteration?.(phase, r.history[0] ?? { iteration: 1, loss: r.loss, terms: {} });
     return { result: r, problem: shapeOf(this.model, cache.offsets), scales, ridge: r.ridge, smoothness: r.smoothness };
   }
@@ -335,6 +337,13 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
   const streamed = method === 'linear' && opts.linearPath !== 'materialised' && !hasZeroWeights(buildRows(ds, settingsFor(sigma)))
     ? new StreamedLinear(model, ds, lists, configFolds, perGroup)
     : undefined;
+  const std = cfg.regularization.standardize;
+  if (std === true && method !== 'linear') throw new ConfigError('regularization.standardize', `the standardised ridge needs the linear solver (here: ${method}); use false`, cfg.file);
+  // auto: chosen by balance cv's score when it also chooses the ridge strength, else plain
+  const chooseMetric = std === 'auto' && balanceCv && cfg.regularization.ridge === 'auto';
+  const stdWeights = std === true || chooseMetric ? standardizedMetric(model, ds, lists, streamed, settingsFor(sigma)) : undefined;
+  let ridgeWeights: ArrayLike<number> | undefined = std === true ? stdWeights : undefined;
+  const strengths: Strengths = { ridge: cfg.regularization.ridge, smoothness: cfg.regularization.smoothness, ridgeWeights };
 
   // σ rounds (a single round when σ is fixed)
   const rounds: SigmaRound[] = [];
@@ -352,7 +361,8 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
     const base = streamed.scalesFor(settingsFor(sigma));
     let candidates = 0;
     const sel = selectBalanceByCv(streamed.cache!, base, {
-      ridge: cfg.regularization.ridge, smoothness: cfg.regularization.smoothness, perGroup,
+      ridge: cfg.regularization.ridge, smoothness: cfg.regularization.smoothness, perGroup, ridgeWeights,
+      ridgeWeightChoices: chooseMetric ? [undefined, stdWeights] : undefined,
       onCandidate: (c) => {
         candidates++;
         opts.onIteration?.(`balance cv: energy ×${c.multipliers.energy.toPrecision(3)}, stress ×${c.multipliers.stress.toPrecision(3)}`, {
@@ -361,6 +371,7 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
       },
     });
     const m = sel.best.multipliers;
+    ridgeWeights = sel.ridgeWeights;
     let ridge = sel.best.ridge, smoothness = sel.best.smoothness, sigmaScale = 1;
     if (auto) {
       // fold the multipliers into σ and scale σ so the out-of-fold χ² per row is 1: the same weights up to one
@@ -383,10 +394,10 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
       termMult = { ...m };
     }
     const wrapped: SolveContext = { ...ctx, opts: { ...opts, onIteration: (ph, rec) => { history.push({ ...rec, phase: ph }); opts.onIteration?.(ph, rec); } } };
-    solved = streamed.solve(wrapped, settingsFor(sigma), { ridge, smoothness }, 'fit (balance cv)');
+    solved = streamed.solve(wrapped, settingsFor(sigma), { ridge, smoothness, ridgeWeights }, 'fit (balance cv)');
     iterations += solved.result.iterations;
     theta = solved.result.params;
-    balanceInfo = { best: sel.best, candidates: sel.tried.length, sigmaScale };
+    balanceInfo = { best: sel.best, candidates: sel.tried.length, sigmaScale, metricScores: sel.metricScores && { plain: sel.metricScores[0], standardized: sel.metricScores[1] } };
   }
   for (let round = 1; !balanceCv && round <= (auto ? SIGMA_MAX_ROUNDS : 1); round++) {
     const phase = auto ? `sigma round ${round}` : 'fit';
@@ -398,15 +409,15 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
     const before = history.length;
     const wrapped: SolveContext = { ...ctx, opts: { ...opts, onIteration: (ph, rec) => { history.push({ ...rec, phase: ph }); opts.onIteration?.(ph, rec); } } };
     solved = streamed
-      ? streamed.solve(wrapped, settingsFor(sigma), cfg.regularization, phase)
-      : solveOnce(wrapped, model, ds, lists, settingsFor(sigma), theta, cfg.regularization, phase, configFolds);
+      ? streamed.solve(wrapped, settingsFor(sigma), strengths, phase)
+      : solveOnce(wrapped, model, ds, lists, settingsFor(sigma), theta, strengths, phase, configFolds);
     if (history.length === before) history.push({ iteration: solved.result.iterations, loss: solved.result.loss, terms: {}, phase });
     iterations += solved.result.iterations;
     theta = solved.result.params;
     if (!auto || !SUCCESSFUL.has(solved.result.status)) break;
     const sh = solved.problem;
     const P = sh.paramNames.length;
-    const op = regularizationOperator(P, sh.nModelParams, sh.paramNames, { ridge: solved.ridge, smoothness: solved.smoothness });
+    const op = regularizationOperator(P, sh.nModelParams, sh.paramNames, { ridge: solved.ridge, smoothness: solved.smoothness, ridgeWeights });
     const regGram = op.rows ? operatorGram(op.R, op.rows, P) : undefined;
     // one estimate over all rows, or one per group (A always from all rows)
     let estimates: NoiseEstimate[];
@@ -476,7 +487,7 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
       let m: CompiledModel, foldOffsets: Record<string, number>;
       const scales = streamed ? classScales(streamed.cache!, subsetWeights(ds, buildRows(ds, usedSettings), keep, usedSettings)) : undefined;
       if (streamed && scales) {
-        const r = solveFromCache(streamed.cache!, scales, { ridge: solved.ridge, smoothness: solved.smoothness, select: (c) => c.fold !== f });
+        const r = solveFromCache(streamed.cache!, scales, { ridge: solved.ridge, smoothness: solved.smoothness, ridgeWeights, select: (c) => c.fold !== f });
         opts.onIteration?.(phase, r.history[0] ?? { iteration: 1, loss: r.loss, terms: {} });
         const sh = shapeOf(model, streamed.cache!.offsets);
         m = sh.modelAt(r.params);
@@ -486,7 +497,7 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
         const subLists = lists.filter((_, i) => keep[i]);
         const probe = makeFitProblem(model, sub, usedSettings, subLists);
         const start = byName(probe.paramNames, { ...Object.fromEntries(problem.paramNames.map((n, p) => [n, finalTheta[p]])) }, new Float64Array(probe.nParams));
-        const s = solveOnce(ctx, model, sub, subLists, usedSettings, method === 'linear' ? undefined : start, { ridge: solved.ridge, smoothness: solved.smoothness }, phase);
+        const s = solveOnce(ctx, model, sub, subLists, usedSettings, method === 'linear' ? undefined : start, { ridge: solved.ridge, smoothness: solved.smoothness, ridgeWeights }, phase);
         m = s.problem.modelAt(s.result.params);
         foldOffsets = offsetsOf(s.problem, s.result.params);
       }
@@ -519,6 +530,8 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
     regularization: {
       ridge: solved.ridge, smoothness: solved.smoothness,
       selectedBy: method === 'linear' && (cfg.regularization.ridge === 'auto' || cfg.regularization.smoothness === 'auto') ? (configFolds ? 'cv' : 'gcv') : undefined,
+      standardized: ridgeWeights !== undefined,
+      ridgeWeights: ridgeWeights ? Array.from(ridgeWeights) : undefined,
     },
     balanceCv: balanceInfo,
     sigma: { mode: auto ? 'auto' : 'fixed', value: sigma, rounds, selfConsistent, groups: groupSigma },
@@ -532,6 +545,54 @@ export function runFit(cfg: ResolvedConfig, data: LoadedData, opts: RunOptions =
     properties,
     timings,
   };
+}
+
+/**
+ * The standardised ridge metric (regularization.ts) of the training set, from σ-free sums per data type: each class's
+ * A and its rows' values divided by the class's weight ratio (materialised: each Jacobian row and reference by its
+ * weight), so the metric depends on the data and the model only, and is the same for every solve of the fit.
+ */
+function standardizedMetric(
+  model: CompiledModel, ds: Dataset, lists: NeighborList[], streamed: StreamedLinear | undefined, settings: ObjectiveSettings,
+): Float64Array {
+  const Pm = model.paramNames.length;
+  const diag = [0, 1, 2].map(() => new Float64Array(Pm));
+  const n = [0, 0, 0], sum = [0, 0, 0], sq = [0, 0, 0];
+  if (streamed) {
+    streamed.scalesFor(settings);
+    const cache = streamed.cache!;
+    const P = cache.paramNames.length;
+    for (const c of cache.classes) {
+      if (!(c.ratio > 0)) continue;
+      for (let p = 0; p < Pm; p++) diag[c.kind][p] += c.ne.A[p * P + p] / c.ratio;
+      n[c.kind] += c.ne.n;
+      if (c.explicit) {
+        // weighted r0 = √w (0 − y_raw): the σ-free value √noiseFactor · y_raw is −r0 / √ratio
+        for (const r of c.explicit.r0) {
+          const y = -r / Math.sqrt(c.ratio);
+          sum[c.kind] += y;
+          sq[c.kind] += y * y;
+        }
+      } else sq[c.kind] += c.ne.c / c.ratio;
+    }
+  } else {
+    const problem = makeFitProblem(model, ds, settings, lists);
+    const P = problem.nParams, rows = problem.rows;
+    const { J } = problem.residualsAndJacobian(new Float64Array(P));
+    for (let k = 0; k < rows.nRows; k++) {
+      const w = rows.weight[k], t = rows.kind[k];
+      if (!(w > 0)) continue;
+      const f = rows.noiseFactor[k] / w;
+      for (let p = 0; p < Pm; p++) diag[t][p] += f * J[k * P + p] ** 2;
+      const y = rows.ref[k] * Math.sqrt(rows.noiseFactor[k]);
+      n[t]++;
+      if (t !== ROW_FORCE) sum[t] += y;
+      sq[t] += y * y;
+    }
+  }
+  // variance of per-atom energies and stresses; mean square of forces (they sum to zero in each configuration)
+  const types = [0, 1, 2].map((t) => ({ diag: diag[t], rows: n[t], variance: n[t] ? sq[t] / n[t] - (t === ROW_FORCE ? 0 : (sum[t] / n[t]) ** 2) : 0 }));
+  return standardizedRidgeWeights(types, Pm);
 }
 
 function sumSets(sets: SigmaSet[]): SigmaSet {

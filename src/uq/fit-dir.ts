@@ -34,7 +34,8 @@ export interface FitDir {
   sigma: SigmaSet;
   /** Solver method of the fit ('linear', 'lm', ...) and its regularisation strengths. */
   method: string;
-  regularization: { ridge: number; smoothness: number };
+  /** ridgeWeights: the standardised ridge metric per model parameter, when the fit used one. */
+  regularization: { ridge: number; smoothness: number; ridgeWeights?: Float64Array };
   train: Configuration[];
   test: Configuration[];
   /** The calibrated objective over the training set (balance 'none', fitted σ). */
@@ -107,7 +108,7 @@ export function loadFitDir(dir: string): FitDir {
   const sigma = sigmaOf(readJson(join(dir, 'metrics.json')), join(dir, 'metrics.json'));
   const log = readJson(join(dir, 'fit-log.json'));
   const method = String((log.solver as { method?: unknown } | undefined)?.method ?? 'lm');
-  const reg = (log.regularization as { ridge?: number; smoothness?: number } | undefined) ?? {};
+  const reg = (log.regularization as { ridge?: number; smoothness?: number; ridgeWeights?: unknown } | undefined) ?? {};
   const data = loadData(config);
   const keys = trainKeys(dir);
   let train = data.train, test = data.test;
@@ -129,8 +130,16 @@ export function loadFitDir(dir: string): FitDir {
     return v;
   });
   const linear = method === 'linear';
+  let ridgeWeights: Float64Array | undefined;
+  if (reg.ridgeWeights !== undefined) {
+    const w = reg.ridgeWeights;
+    if (!Array.isArray(w) || w.length !== problem.nModelParams || !w.every((v) => typeof v === 'number' && v > 0)) {
+      throw new UserError(`${join(dir, 'fit-log.json')}: regularization.ridgeWeights must be ${problem.nModelParams} positive numbers (one per model parameter)`);
+    }
+    ridgeWeights = Float64Array.from(w as number[]);
+  }
   return {
-    dir, config, model, offsets: energyOffsets, sigma, method, regularization: { ridge: reg.ridge ?? 0, smoothness: reg.smoothness ?? 0 },
+    dir, config, model, offsets: energyOffsets, sigma, method, regularization: { ridge: reg.ridge ?? 0, smoothness: reg.smoothness ?? 0, ridgeWeights },
     train, test, problem, theta, linear,
     fisher(opts: FisherOptions = {}) {
       const symmetries = model.spec.kind === 'eam-spline' ? eamGaugeTangents(model.spec as EamSplineSpec, problem.paramNames) : [];

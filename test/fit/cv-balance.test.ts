@@ -125,24 +125,47 @@ function writeSetup(extra: Record<string, unknown>): string {
   return join(dir, 'fit.yaml');
 }
 
-test('balance cv in runFit: σ folded from the choice reproduces the fit as a plain fixed-σ fit', () => {
+for (const standardize of [false, true]) test(`balance cv in runFit (standardize ${standardize}): σ folded from the choice reproduces the fit as a plain fixed-σ fit`, () => {
   const obj = { sigma: 'auto', balance: 'cv', energy_normalization: 'atoms', sigma_per_group: true, weights: { stress: 0 } };
-  const path = writeSetup({ objective: obj, regularization: { ridge: 'auto' }, validation: { cv: { folds: 4 } } });
+  const path = writeSetup({ objective: obj, regularization: { ridge: 'auto', standardize }, validation: { cv: { folds: 4 } } });
   const cfg = loadConfig(path);
   const run = runFit(cfg, loadData(cfg));
   assert.ok(run.balanceCv && run.balanceCv.candidates > 3);
   assert.equal(run.status, 'converged');
+  assert.equal(run.regularization.standardized, standardize);
   // the same weights as fixed σ per group, and the reported ridge: the same parameters
   const groups = Object.fromEntries(Object.entries(run.sigma.groups!).map(([g, s]) => [g, { sigma: { energy: s.energy, force: s.force } }]));
   const fixed = writeSetup({
     objective: { sigma: run.sigma.value, balance: 'none', energy_normalization: 'atoms', groups, weights: { stress: 0 } },
-    regularization: { ridge: run.regularization.ridge },
+    regularization: { ridge: run.regularization.ridge, standardize: run.regularization.standardized },
   });
   const cfg2 = loadConfig(fixed);
   const run2 = runFit(cfg2, loadData(cfg2));
   let d = 0, m = 0;
   run.params.forEach((v, p) => { d = Math.max(d, Math.abs(v - run2.params[p])); m = Math.max(m, Math.abs(v)); });
   assert.ok(d <= 1e-8 * m, `parameters differ by ${d} (max |θ| ${m})`);
+});
+
+test('balance cv with standardize auto: the ridge metric with the better cv score is chosen, and reported', () => {
+  const ds = { configs: labelled(24, 13) };
+  const { cache, scales } = cacheOf(ds, SETTINGS);
+  // a metric that penalises the knots very unevenly competes with the plain ridge
+  const uneven = Float64Array.from({ length: cache.nModelParams }, (_, p) => 10 ** (p % 3));
+  const res = selectBalanceByCv(cache, scales, { ridge: 'auto', smoothness: 0, ridgeWeightChoices: [undefined, uneven] });
+  assert.equal(res.metricScores!.length, 2);
+  const [plain, std] = res.metricScores!;
+  assert.ok(Math.abs(res.best.score - Math.min(plain, std)) <= 1e-12 * Math.abs(res.best.score) + 1e-15);
+  assert.equal(res.ridgeWeights, plain <= std ? undefined : uneven);
+  // the same as a single search with the winning metric
+  const single = selectBalanceByCv(cache, scales, { ridge: 'auto', smoothness: 0, ridgeWeights: res.ridgeWeights });
+  assert.equal(single.best.score, res.best.score);
+  assert.equal(single.best.ridge, res.best.ridge);
+});
+
+test('regularization.standardize true needs the linear solver (ConfigError names the key)', () => {
+  const path = writeSetup({ regularization: { ridge: 1e-6, standardize: true }, solver: { method: 'lm', max_iterations: 3 } });
+  const cfg = loadConfig(path);
+  assert.throws(() => runFit(cfg, loadData(cfg)), (e: unknown) => e instanceof ConfigError && /regularization\.standardize/.test(e.message));
 });
 
 test('balance cv: config errors name objective.balance', () => {
