@@ -11,7 +11,9 @@
  * DESIGN_REQUEST)` returns on the calling thread: each worker compiles the same spec with compileSnap and evaluates
  * on a copy of the same neighbor list, the same code in the same order, so the numbers are equal bit for bit.
  * Memory stays bounded: at most `window` results (default 16 configurations) are computed ahead of the consumer,
- * counting those in flight; each worker holds one structure at a time (dynamic scheduling).
+ * counting those in flight; each worker holds at most two structures, the one it computes and the next, queued
+ * (dynamic scheduling): a worker that finishes while the caller is busy with a result (next() not running, so
+ * nothing dispatched) goes straight on to its queued structure instead of idling until the next call.
  *
  * Mechanism: each worker has its own MessageChannel; it posts the result (buffers transferred) and then bumps a
  * shared counter with Atomics.notify. The calling thread never returns to its event loop: it pulls messages with
@@ -64,6 +66,9 @@ export interface StreamWorkerData {
   counter: SharedArrayBuffer;
 }
 
+/** Structures a worker holds at once: the one it computes and one queued behind it. */
+const QUEUE_DEPTH = 2;
+
 /** Milliseconds of one Atomics.wait slice: only bounds the reaction to a lost notify, never the result. */
 const WAIT_SLICE_MS = 200;
 
@@ -71,7 +76,8 @@ export class SnapDesignStream {
   readonly threads: number;
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
-  private readonly idle: boolean[] = [];
+  /** Structures each worker holds (computing or queued on its port), at most QUEUE_DEPTH. */
+  private readonly held: number[] = [];
   private readonly counter: Int32Array;
   /** Finished results by structure index; a string is that structure's error, thrown when its turn comes. */
   private readonly ready = new Map<number, EvalResult | string>();
@@ -100,7 +106,7 @@ export class SnapDesignStream {
       w.unref();
       this.workers.push(w);
       this.ports.push(ch.port1);
-      this.idle.push(true);
+      this.held.push(0);
     }
   }
 
@@ -144,16 +150,17 @@ export class SnapDesignStream {
     this.ready.clear();
   }
 
-  /** Gives idle workers the next structures, as far as the window allows. */
+  /** Gives the workers the next structures, up to QUEUE_DEPTH each, the emptiest first, as far as the window allows. */
   private dispatch(): void {
     const limit = Math.min(this.structures.length, this.cursor + this.window);
-    for (let w = 0; w < this.workers.length && this.submitted < limit; w++) {
-      if (!this.idle[w]) continue;
-      const id = this.submitted++;
-      const task: StreamTask = { id, structure: this.structures[id]!, list: this.lists[id]! };
-      this.idle[w] = false;
-      this.ports[w]!.postMessage(task);
-    }
+    for (let depth = 1; depth <= QUEUE_DEPTH; depth++)
+      for (let w = 0; w < this.workers.length && this.submitted < limit; w++) {
+        if (this.held[w]! >= depth) continue;
+        const id = this.submitted++;
+        const task: StreamTask = { id, structure: this.structures[id]!, list: this.lists[id]! };
+        this.held[w]!++;
+        this.ports[w]!.postMessage(task);
+      }
   }
 
   private drain(): void {
@@ -165,7 +172,7 @@ export class SnapDesignStream {
           throw new UserError(`snap: design-row worker failed: ${reply.error}`);
         }
         this.ready.set(reply.id, reply.error ?? reply.result!);
-        this.idle[w] = true;
+        this.held[w]!--;
       }
     }
   }

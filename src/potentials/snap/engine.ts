@@ -93,6 +93,11 @@ export class SnapEngine {
   private nbrJ = new Int32Array(64);
   private readonly beta: Float64Array;
   private readonly fij = new Float64Array(3);
+  /** designRows scratch: atom-major force columns acc[3(j·P + p) + c], grown to the largest structure. */
+  private acc = new Float64Array(0);
+  /** designRows per-atom sums over the neighbors: Σ_j dB_k/dr_ij at 3k + c, Σ_j sym(r_ij ⊗ dB_k/dr_ij) at 6k + v. */
+  private readonly gSum: Float64Array;
+  private readonly vSum: Float64Array;
 
   constructor(spec: SnapSpec) {
     validateSnapSpec(spec);
@@ -118,6 +123,8 @@ export class SnapEngine {
         this.cutsq[a * ne + b] = rc * rc;
       }
     this.beta = new Float64Array(this.nB);
+    this.gSum = new Float64Array(3 * this.nB);
+    this.vSum = new Float64Array(6 * this.nB);
   }
 
   private types(s: Structure, nl: NeighborList): Int32Array {
@@ -249,7 +256,16 @@ export class SnapEngine {
     return { energy, atomEnergies, forces, virial };
   }
 
-  /** The summed design-matrix rows of one structure (exact ∂/∂c_p of E, F, W) and the per-atom B_i. */
+  /**
+   * The summed design-matrix rows of one structure (exact ∂/∂c_p of E, F, W) and the per-atom B_i.
+   *
+   * Column p with ∂col_i/∂r_ij = g (col_i: atom i's B_k or quadratic product) adds ∂F_j = −g, ∂F_i = +g and
+   * ∂W = −sym(r_ij ⊗ g). Per neighbor only the −g on atom j is written, into an atom-major scratch (atom j's columns
+   * contiguous, so each neighbor writes one contiguous run instead of one entry per column, 3N apart); the +g on
+   * atom i and the virial are summed over the neighbors first per B (gSum, vSum) and turned into columns once per
+   * atom. For the quadratic columns, ∂(B_k B_l) = B_k dB_l + B_l dB_k, that sum is B_k·gSum_l + B_l·gSum_k, so
+   * their per-neighbor work is the j part alone. The scratch is transposed into the column-major rows at the end.
+   */
   designRows(s: Structure, nl: NeighborList): SnapDesignRows {
     const type = this.types(s, nl);
     const n = s.species.length;
@@ -259,9 +275,13 @@ export class SnapEngine {
     const quad = this.spec.quadratic;
     const sna = this.sna;
     const energy = new Float64Array(P);
-    const forces = new Float64Array(P * n3);
     const virial = new Float64Array(P * 6);
     const descriptors = new Float64Array(n * K);
+    if (this.acc.length < n * P * 3) this.acc = new Float64Array(n * P * 3);
+    const acc = this.acc;
+    acc.fill(0, 0, n * P * 3);
+    const gSum = this.gSum;
+    const vSum = this.vSum;
     const b = sna.b;
     const db = sna.dbdr;
     for (let i = 0; i < n; i++) {
@@ -278,6 +298,8 @@ export class SnapEngine {
           for (let l = k + 1; l < K; l++) energy[q++] += b[k]! * b[l]!;
         }
       }
+      gSum.fill(0);
+      vSum.fill(0);
       for (let m = 0; m < sna.n; m++) {
         sna.computeDuidrj(m);
         sna.computeDbidrj();
@@ -285,66 +307,75 @@ export class SnapEngine {
         const dx = sna.rij[3 * m]!;
         const dy = sna.rij[3 * m + 1]!;
         const dz = sna.rij[3 * m + 2]!;
-        // Column p with ∂col/∂r_ij = g: ∂F_j = −g, ∂F_i = +g, ∂W = sym(r_ij ⊗ (−g)).
-        const i3 = 3 * i;
-        const j3 = 3 * j;
+        const lin = 3 * (j * P + c0 + 1);
         for (let k = 0; k < K; k++) {
-          const p = c0 + 1 + k;
-          const gx = db[3 * k]!;
-          const gy = db[3 * k + 1]!;
-          const gz = db[3 * k + 2]!;
-          const o = p * n3;
-          forces[o + i3] += gx;
-          forces[o + i3 + 1] += gy;
-          forces[o + i3 + 2] += gz;
-          forces[o + j3] -= gx;
-          forces[o + j3 + 1] -= gy;
-          forces[o + j3 + 2] -= gz;
-          const v = 6 * p;
-          virial[v] -= dx * gx;
-          virial[v + 1] -= dy * gy;
-          virial[v + 2] -= dz * gz;
-          virial[v + 3] -= 0.5 * (dy * gz + dz * gy);
-          virial[v + 4] -= 0.5 * (dx * gz + dz * gx);
-          virial[v + 5] -= 0.5 * (dx * gy + dy * gx);
+          const k3 = 3 * k;
+          const gx = db[k3]!;
+          const gy = db[k3 + 1]!;
+          const gz = db[k3 + 2]!;
+          acc[lin + k3] -= gx;
+          acc[lin + k3 + 1] -= gy;
+          acc[lin + k3 + 2] -= gz;
+          gSum[k3] += gx;
+          gSum[k3 + 1] += gy;
+          gSum[k3 + 2] += gz;
+          const v = 6 * k;
+          vSum[v] += dx * gx;
+          vSum[v + 1] += dy * gy;
+          vSum[v + 2] += dz * gz;
+          vSum[v + 3] += 0.5 * (dy * gz + dz * gy);
+          vSum[v + 4] += 0.5 * (dx * gz + dz * gx);
+          vSum[v + 5] += 0.5 * (dx * gy + dy * gx);
         }
         if (quad) {
-          let p = c0 + 1 + K;
+          let o = lin + 3 * K;
           for (let k = 0; k < K; k++) {
             const bk = b[k]!;
-            const gkx = db[3 * k]!, gky = db[3 * k + 1]!, gkz = db[3 * k + 2]!;
-            scatter(forces, virial, p++, n3, i, j, dx, dy, dz, bk * gkx, bk * gky, bk * gkz);
+            const gkx = db[3 * k]!;
+            const gky = db[3 * k + 1]!;
+            const gkz = db[3 * k + 2]!;
+            acc[o++] -= bk * gkx;
+            acc[o++] -= bk * gky;
+            acc[o++] -= bk * gkz;
             for (let l = k + 1; l < K; l++) {
               const bl = b[l]!;
-              scatter(forces, virial, p++, n3, i, j, dx, dy, dz,
-                bk * db[3 * l]! + bl * gkx, bk * db[3 * l + 1]! + bl * gky, bk * db[3 * l + 2]! + bl * gkz);
+              acc[o++] -= bk * db[3 * l]! + bl * gkx;
+              acc[o++] -= bk * db[3 * l + 1]! + bl * gky;
+              acc[o++] -= bk * db[3 * l + 2]! + bl * gkz;
             }
           }
         }
       }
+      // atom i's own columns and the virial, from the per-B sums over its neighbors
+      const own = 3 * (i * P + c0 + 1);
+      for (let k = 0; k < 3 * K; k++) acc[own + k] += gSum[k]!;
+      for (let k = 0; k < 6 * K; k++) virial[6 * (c0 + 1) + k] -= vSum[k]!;
+      if (quad) {
+        let o = own + 3 * K;
+        let v = 6 * (c0 + 1 + K);
+        for (let k = 0; k < K; k++) {
+          const bk = b[k]!;
+          for (let c = 0; c < 3; c++) acc[o++] += bk * gSum[3 * k + c]!;
+          for (let c = 0; c < 6; c++) virial[v++] -= bk * vSum[6 * k + c]!;
+          for (let l = k + 1; l < K; l++) {
+            const bl = b[l]!;
+            for (let c = 0; c < 3; c++) acc[o++] += bk * gSum[3 * l + c]! + bl * gSum[3 * k + c]!;
+            for (let c = 0; c < 6; c++) virial[v++] -= bk * vSum[6 * l + c]! + bl * vSum[6 * k + c]!;
+          }
+        }
+      }
     }
+    const forces = new Float64Array(P * n3);
+    for (let j = 0; j < n; j++)
+      for (let p = 0; p < P; p++) {
+        const src = 3 * (j * P + p);
+        const dst = p * n3 + 3 * j;
+        forces[dst] = acc[src]!;
+        forces[dst + 1] = acc[src + 1]!;
+        forces[dst + 2] = acc[src + 2]!;
+      }
     return { energy, forces, virial, descriptors };
   }
-}
-
-function scatter(
-  forces: Float64Array, virial: Float64Array, p: number, n3: number, i: number, j: number,
-  dx: number, dy: number, dz: number, gx: number, gy: number, gz: number,
-): void {
-  const o = p * n3;
-  forces[o + 3 * i] += gx;
-  forces[o + 3 * i + 1] += gy;
-  forces[o + 3 * i + 2] += gz;
-  forces[o + 3 * j] -= gx;
-  forces[o + 3 * j + 1] -= gy;
-  forces[o + 3 * j + 2] -= gz;
-  const v = 6 * p;
-  virial[v] -= dx * gx;
-  virial[v + 1] -= dy * gy;
-  virial[v + 2] -= dz * gz;
-  virial[v + 3] -= 0.5 * (dy * gz + dz * gy);
-  virial[v + 4] -= 0.5 * (dx * gz + dz * gx);
-  virial[v + 5] -= 0.5 * (dx * gy + dy * gx);
 }
 
 /** Per-atom B_i (N×K row-major) of a structure; `nl` a full list with cutoff ≥ snapCutoff(spec). */

@@ -3,8 +3,9 @@
  *
  *   const rows = await designRowsBatch(spec, structures, { threads: 2 });   // rows[k] of structures[k]
  *
- * Each structure goes whole to one worker (dynamic scheduling: a worker gets the next structure when it returns
- * one), which builds the full neighbor list and runs SnapEngine.designRows, the same code in the same order as the
+ * Each structure goes whole to one worker (dynamic scheduling: a worker holds two structures, the one it computes
+ * and the next, queued, and gets another each time it returns one, so it never sits idle while this thread is
+ * busy or slow to answer), which builds the full neighbor list and runs SnapEngine.designRows, the same code in the same order as the
  * serial path, so the results equal `snapDesignRowsOf` bit for bit. `threads` counts workers (default: the number
  * of cores); threads = 1, or a single structure, runs serially on the calling thread without workers. Structures
  * are copied to the workers; the result arrays are transferred back. Layouts: see engine.ts (SnapDesignRows).
@@ -95,6 +96,8 @@ export class SnapWorkerPool {
         });
         send(w);
       }
+      // a second task queued on each worker, so a worker never waits for this thread to answer its last result
+      for (const w of this.workers) send(w);
     });
   }
 
