@@ -30,7 +30,6 @@
 import { getBackend, type LinalgBackend } from '../linalg/backend.ts';
 import { mirrorUpper } from '../linalg/gram.ts';
 import type { NeighborList } from '../neighbors/types.ts';
-import { snapDesignStream } from '../potentials/snap/design-stream.ts';
 import type { CompiledModel } from '../potentials/types.ts';
 import type { Dataset } from '../structure/types.ts';
 import { normalRss, type NormalEquations } from './linear.ts';
@@ -72,9 +71,10 @@ export interface AccumulateOptions {
   blockRows?: number;
   backend?: LinalgBackend;
   /**
-   * Threads for the model's design rows (default all cores): a SNAP model's configurations are then evaluated ahead
-   * on worker threads (potentials/snap/design-stream.ts, ≤ 16 configurations in memory), the same numbers as the
-   * serial path; other models, small data (< 1000 atoms) and threads = 1 evaluate serially here.
+   * Threads for the model's design rows (default all cores): a model with a designStream hook (SNAP:
+   * potentials/snap/design-stream.ts, ≤ 16 configurations in memory) evaluates its configurations ahead on worker
+   * threads, the same numbers as the serial path; other models, small data (< 1000 atoms) and threads = 1 evaluate
+   * serially here.
    */
   threads?: number;
 }
@@ -119,8 +119,8 @@ export function accumulateNormalCache(
     list.push(accs.length - 1);
     return accs.length - 1;
   };
-  // SNAP design rows computed ahead on worker threads when worthwhile (undefined: model.evaluate here)
-  const stream = snapDesignStream(model0, ds.configs.map((c) => c.structure), lists, { threads: opts.threads });
+  // design rows computed ahead on worker threads when the model offers it and it is worthwhile (else evaluated here)
+  const stream = model0.designStream?.(ds.configs.map((c) => c.structure), lists, { threads: opts.threads });
   try {
     ds.configs.forEach((c, i) => {
       const block = evaluateConfiguration(model0, c, lists[i], rows, i, true, stream?.next());

@@ -55,4 +55,16 @@ export interface CompiledModel<S extends ModelSpecBase = ModelSpecBase> {
   evaluate(s: Structure, nl: NeighborList, req: EvalRequest): EvalResult;
   /** The same model with a new parameter vector (tables recompiled); the original is unchanged. */
   withParameters(theta: ArrayLike<number>): CompiledModel<S>;
+  /**
+   * Optional parallel hook for the fitter's single pass over the data: an ordered stream whose k-th next() returns
+   * exactly `evaluate(structures[k], lists[k], { forces, virial, paramGradient })`, computed ahead on worker threads;
+   * undefined when not worthwhile (few atoms, one thread). Callers must close() it (in a finally).
+   */
+  designStream?(structures: readonly Structure[], lists: readonly NeighborList[], opts: { threads?: number }): EvalStream | undefined;
+}
+
+/** An ordered stream of evaluation results (CompiledModel.designStream). */
+export interface EvalStream {
+  next(): EvalResult;
+  close(): void;
 }

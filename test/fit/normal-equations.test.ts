@@ -16,6 +16,9 @@ import { compilePair, type PairSpec } from '../../src/potentials/pair.ts';
 import { evaluateStructure } from '../../src/potentials/evaluate.ts';
 import { bulk, rattle, randomStrain, supercell } from '../../src/structure/builders.ts';
 import type { Configuration } from '../../src/structure/types.ts';
+import { compileSnap } from '../../src/potentials/snap/snap.ts';
+import type { CompiledModel } from '../../src/potentials/types.ts';
+import { snapColumnCount } from '../../src/potentials/snap/spec.ts';
 
 /** Oracle data: a two-species pair spline (Morse-shaped φ on the fitted model's knots, so the truth is in the basis)
  * with per-species offsets labels rattled, strained fcc cells, with Gaussian noise whose σ differs by group. The plain
@@ -189,4 +192,40 @@ test('per-group sigma auto: streamed = materialised, and each group gets its own
     assert.deepEqual(Object.keys(s.sigma.rounds[0].groups!).sort(), ['rattled', 'strained']);
   }
   assert.ok(groups.strained.force > 2 * groups.rattled.force);
+});
+
+test('a model with a designStream hook (SNAP) is accumulated on worker threads: the same normal equations as serially', () => {
+  const rng = createRng(31);
+  const K = snapColumnCount({ twojmax: 4, quadratic: false });
+  const model = compileSnap({
+    kind: 'snap', elements: ['Mo'], cutoff: 0, twojmax: 4, rcutfac: 4.4, rfac0: 0.99363, rmin0: 0, radelem: [0.5], wj: [1],
+    switchflag: true, bzeroflag: true, quadratic: false, wselfallflag: false, chemflag: false, bnormflag: false,
+    coefficients: [Array.from({ length: K }, () => 0.01 * rng.normal())],
+  });
+  const base = supercell(bulk('bcc', ['Mo'], 3.16), [2, 2, 4]);
+  const configs: Configuration[] = Array.from({ length: 36 }, (_, i) => {
+    const s = rattle(base, 0.08, rng);
+    const r = evaluateStructure(model, s, { forces: true, virial: true });
+    return { structure: s, labels: { energy: r.energy, forces: r.forces }, group: i % 2 ? 'a' : 'b', weight: 1, source: { file: 'synthetic', frame: i }, info: {} };
+  });
+  const ds = { configs };
+  const lists = buildNeighborLists(ds, model.cutoff, false);
+  const rows = buildRows(ds, DEFAULT_OBJECTIVE);
+  const offsets = offsetDesign(ds, 'per-species');
+  let streams = 0;
+  // the fitter evaluates the model at θ = 0 (withParameters): the spy follows it there
+  const spy = (m: CompiledModel): CompiledModel => ({
+    ...m,
+    withParameters: (t) => spy(m.withParameters(t)),
+    designStream: (...a) => { const st = m.designStream!(...a); if (st) streams++; return st; },
+  });
+  const spied = spy(model);
+  const par = accumulateNormalCache(spied, ds, lists, rows, offsets, { threads: 2 });
+  assert.equal(streams, 1, 'the 1,152-atom set is streamed on 2 threads');
+  const ser = accumulateNormalCache(model, ds, lists, rows, offsets, { threads: 1 });
+  const a = combineNormal(par, classScales(par, rows.weight)!), b = combineNormal(ser, classScales(ser, rows.weight)!);
+  let scale = 0, d = 0;
+  b.A.forEach((v, k) => { scale = Math.max(scale, Math.abs(v)); d = Math.max(d, Math.abs(v - a.A[k])); });
+  assert.ok(d <= 1e-12 * scale, `A differs by ${d} of ${scale}`);
+  b.g.forEach((v, k) => assert.ok(Math.abs(v - a.g[k]) <= 1e-12 * (Math.abs(v) + 1e-300) + 1e-12 * scale));
 });

@@ -16,6 +16,7 @@ import type { Structure } from '../../structure/types.ts';
 import type { CompiledModel, EvalRequest, EvalResult } from '../types.ts';
 import { SnapEngine, snapCutoff, validateSnapSpec, type SnapDesignRows } from './engine.ts';
 import { snapColumnCount, snapDescriptorCount, type SnapSpec } from './spec.ts';
+import { snapDesignStream } from './design-stream.ts';
 
 export type { SnapSpec } from './spec.ts';
 export { snapColumnCount, snapDescriptorCount } from './spec.ts';
@@ -40,7 +41,7 @@ export function compileSnap(spec: SnapSpec): CompiledModel<SnapSpec> {
   const engine = new SnapEngine(fixedSpec);
   const names = snapParamNames(fixedSpec);
   const theta = Float64Array.from(fixedSpec.coefficients.flat());
-  return {
+  const model: CompiledModel<SnapSpec> = {
     spec: fixedSpec,
     cutoff,
     neighborList: 'full',
@@ -48,6 +49,7 @@ export function compileSnap(spec: SnapSpec): CompiledModel<SnapSpec> {
     parameters: theta,
     linearInParameters: true,
     evaluate: (s, nl, req) => evaluateSnap(engine, theta, s, nl, req),
+    designStream: (structures, lists, opts) => snapDesignStream(model, structures, lists, opts),
     withParameters(values) {
       if (values.length !== names.length) throw new Error(`snap: expected ${names.length} parameters, got ${values.length}`);
       const ncol = snapColumnCount(fixedSpec);
@@ -55,6 +57,7 @@ export function compileSnap(spec: SnapSpec): CompiledModel<SnapSpec> {
       return compileSnap({ ...fixedSpec, coefficients });
     },
   };
+  return model;
 }
 
 function evaluateSnap(engine: SnapEngine, theta: Float64Array, s: Structure, nl: NeighborList, req: EvalRequest): EvalResult {
