@@ -24,6 +24,8 @@
  *     The older ratio of the serial training-set design rows to this LAMMPS time is kept for comparison (it is not
  *     like for like at 2J=6: Si at 4.9 Å has more neighbors than bcc Ta).
  * The 1-minute load average is printed with each section: on a shared machine all numbers move with it.
+ * Kernels: the WASM SIMD ones when native/build/snap_kernels.wasm is built (npm run build:wasm), else the pure-TS
+ * ones; PESFIT_SNAP_WASM=0 forces TS (for before/after comparisons). The choice is printed first.
  * Usage: node --import tsx bench/snap.ts [repeats=3] [threads=all cores]
  */
 import { spawnSync } from 'node:child_process';
@@ -38,6 +40,7 @@ import { SnapEngine, snapCutoff } from '../src/potentials/snap/engine.ts';
 import { SnapWorkerPool, snapDesignRowsOf } from '../src/potentials/snap/parallel.ts';
 import { compileSnap } from '../src/potentials/snap/snap.ts';
 import { snapColumnCount, type SnapSpec } from '../src/potentials/snap/spec.ts';
+import { snapWasmAvailable } from '../src/potentials/snap/wasm.ts';
 import { bulk, rattle, supercell } from '../src/structure/builders.ts';
 import type { Structure } from '../src/structure/types.ts';
 
@@ -90,6 +93,8 @@ function meanNeighbors(structures: readonly Structure[], cutoff: number): number
   }
   return pairs / atoms;
 }
+
+console.log(`SNAP kernels: ${snapWasmAvailable() ? 'WASM SIMD (native/build/snap_kernels.wasm)' : 'TypeScript'}`);
 
 // ---- (a) design rows over the Si training set ----
 const si = readSnapFiles(join(POT, 'Si_Zuo_JPCA2020.snapcoeff'), join(POT, 'Si_Zuo_JPCA2020.snapparam'));

@@ -35,6 +35,11 @@ export interface SnapDesignRows {
   descriptors: Float64Array;
 }
 
+export interface SnapEngineOptions {
+  /** WASM kernels: true requires them, false uses the TS ones, undefined when built and not disabled (wasm.ts). */
+  wasm?: boolean;
+}
+
 export interface SnapEnergyResult {
   energy: number;
   atomEnergies: Float64Array;
@@ -87,19 +92,22 @@ export class SnapEngine {
   readonly nParams: number;
   readonly cutoff: number;
   private readonly sna: Sna;
+  /** Whether the WASM kernels are in use (see wasm.ts). */
+  get usesWasm(): boolean {
+    return this.sna.usesWasm;
+  }
   private readonly typeOfZ: Int32Array;
   private readonly cutsq: Float64Array;
   private readonly rcutPair: Float64Array;
   private nbrJ = new Int32Array(64);
   private readonly beta: Float64Array;
-  private readonly fij = new Float64Array(3);
   /** designRows scratch: atom-major force columns acc[3(j·P + p) + c], grown to the largest structure. */
   private acc = new Float64Array(0);
   /** designRows per-atom sums over the neighbors: Σ_j dB_k/dr_ij at 3k + c, Σ_j sym(r_ij ⊗ dB_k/dr_ij) at 6k + v. */
   private readonly gSum: Float64Array;
   private readonly vSum: Float64Array;
 
-  constructor(spec: SnapSpec) {
+  constructor(spec: SnapSpec, options: SnapEngineOptions = {}) {
     validateSnapSpec(spec);
     this.spec = spec;
     this.nB = snapDescriptorCount(spec.twojmax);
@@ -109,7 +117,7 @@ export class SnapEngine {
     this.cutoff = snapCutoff(spec);
     this.sna = new Sna({
       twojmax: spec.twojmax, rfac0: spec.rfac0, rmin0: spec.rmin0,
-      switchflag: spec.switchflag, bzeroflag: spec.bzeroflag, bnormflag: spec.bnormflag,
+      switchflag: spec.switchflag, bzeroflag: spec.bzeroflag, bnormflag: spec.bnormflag, wasm: options.wasm,
     });
     invariant(this.sna.nB === this.nB, 'snap: descriptor count mismatch');
     this.typeOfZ = new Int32Array(128).fill(-1);
@@ -235,7 +243,6 @@ export class SnapEngine {
     const forces = wantForces ? new Float64Array(3 * n) : undefined;
     const virial = wantVirial ? new Float64Array(6) : undefined;
     const f = forces ?? new Float64Array(3 * n);
-    const fij = this.fij;
     let energy = 0;
     for (let i = 0; i < n; i++) {
       this.loadAtom(s, nl, type, i, wantForces || wantVirial);
@@ -244,13 +251,18 @@ export class SnapEngine {
       energy += ei;
       if (!wantForces && !wantVirial) continue;
       sna.computeYi(this.beta);
-      for (let m = 0; m < sna.n; m++) {
-        sna.computeDuidrj(m);
-        sna.computeDeidrj(fij, 0);
-        const j = this.nbrJ[m]!;
-        tallyPairForce(f, i, j, -fij[0]!, -fij[1]!, -fij[2]!);
-        if (virial)
-          tallyPairVirial(virial, sna.rij[3 * m]!, sna.rij[3 * m + 1]!, sna.rij[3 * m + 2]!, -fij[0]!, -fij[1]!, -fij[2]!);
+      // neighbors two at a time (one per lane of the kernels), tallied in neighbor order
+      for (let m0 = 0; m0 < sna.n; m0 += 2) {
+        const de = sna.computeDeidrjPair(m0);
+        for (let m = m0; m < Math.min(m0 + 2, sna.n); m++) {
+          const lane = m - m0;
+          const fx = de[lane]!;
+          const fy = de[2 + lane]!;
+          const fz = de[4 + lane]!;
+          const j = this.nbrJ[m]!;
+          tallyPairForce(f, i, j, -fx, -fy, -fz);
+          if (virial) tallyPairVirial(virial, sna.rij[3 * m]!, sna.rij[3 * m + 1]!, sna.rij[3 * m + 2]!, -fx, -fy, -fz);
+        }
       }
     }
     return { energy, atomEnergies, forces, virial };
@@ -283,7 +295,6 @@ export class SnapEngine {
     const gSum = this.gSum;
     const vSum = this.vSum;
     const b = sna.b;
-    const db = sna.dbdr;
     for (let i = 0; i < n; i++) {
       this.loadAtom(s, nl, type, i, true);
       sna.prepareDbidrj();
@@ -300,48 +311,53 @@ export class SnapEngine {
       }
       gSum.fill(0);
       vSum.fill(0);
-      for (let m = 0; m < sna.n; m++) {
-        sna.computeDuidrj(m);
-        sna.computeDbidrj();
-        const j = this.nbrJ[m]!;
-        const dx = sna.rij[3 * m]!;
-        const dy = sna.rij[3 * m + 1]!;
-        const dz = sna.rij[3 * m + 2]!;
-        const lin = 3 * (j * P + c0 + 1);
-        for (let k = 0; k < K; k++) {
-          const k3 = 3 * k;
-          const gx = db[k3]!;
-          const gy = db[k3 + 1]!;
-          const gz = db[k3 + 2]!;
-          acc[lin + k3] -= gx;
-          acc[lin + k3 + 1] -= gy;
-          acc[lin + k3 + 2] -= gz;
-          gSum[k3] += gx;
-          gSum[k3 + 1] += gy;
-          gSum[k3 + 2] += gz;
-          const v = 6 * k;
-          vSum[v] += dx * gx;
-          vSum[v + 1] += dy * gy;
-          vSum[v + 2] += dz * gz;
-          vSum[v + 3] += 0.5 * (dy * gz + dz * gy);
-          vSum[v + 4] += 0.5 * (dx * gz + dz * gx);
-          vSum[v + 5] += 0.5 * (dx * gy + dy * gx);
-        }
-        if (quad) {
-          let o = lin + 3 * K;
+      // neighbors two at a time (one per lane of the kernels): dB/dr of neighbor m at db[2(3k + c) + lane]
+      for (let m0 = 0; m0 < sna.n; m0 += 2) {
+        const db = sna.computeDbidrjPair(m0);
+        for (let m = m0; m < Math.min(m0 + 2, sna.n); m++) {
+          const lane = m - m0;
+          const j = this.nbrJ[m]!;
+          const dx = sna.rij[3 * m]!;
+          const dy = sna.rij[3 * m + 1]!;
+          const dz = sna.rij[3 * m + 2]!;
+          const lin = 3 * (j * P + c0 + 1);
           for (let k = 0; k < K; k++) {
-            const bk = b[k]!;
-            const gkx = db[3 * k]!;
-            const gky = db[3 * k + 1]!;
-            const gkz = db[3 * k + 2]!;
-            acc[o++] -= bk * gkx;
-            acc[o++] -= bk * gky;
-            acc[o++] -= bk * gkz;
-            for (let l = k + 1; l < K; l++) {
-              const bl = b[l]!;
-              acc[o++] -= bk * db[3 * l]! + bl * gkx;
-              acc[o++] -= bk * db[3 * l + 1]! + bl * gky;
-              acc[o++] -= bk * db[3 * l + 2]! + bl * gkz;
+            const k3 = 3 * k;
+            const q = 6 * k + lane;
+            const gx = db[q]!;
+            const gy = db[q + 2]!;
+            const gz = db[q + 4]!;
+            acc[lin + k3] -= gx;
+            acc[lin + k3 + 1] -= gy;
+            acc[lin + k3 + 2] -= gz;
+            gSum[k3] += gx;
+            gSum[k3 + 1] += gy;
+            gSum[k3 + 2] += gz;
+            const v = 6 * k;
+            vSum[v] += dx * gx;
+            vSum[v + 1] += dy * gy;
+            vSum[v + 2] += dz * gz;
+            vSum[v + 3] += 0.5 * (dy * gz + dz * gy);
+            vSum[v + 4] += 0.5 * (dx * gz + dz * gx);
+            vSum[v + 5] += 0.5 * (dx * gy + dy * gx);
+          }
+          if (quad) {
+            let o = lin + 3 * K;
+            for (let k = 0; k < K; k++) {
+              const bk = b[k]!;
+              const gkx = db[6 * k + lane]!;
+              const gky = db[6 * k + 2 + lane]!;
+              const gkz = db[6 * k + 4 + lane]!;
+              acc[o++] -= bk * gkx;
+              acc[o++] -= bk * gky;
+              acc[o++] -= bk * gkz;
+              for (let l = k + 1; l < K; l++) {
+                const bl = b[l]!;
+                const q = 6 * l + lane;
+                acc[o++] -= bk * db[q]! + bl * gkx;
+                acc[o++] -= bk * db[q + 2]! + bl * gky;
+                acc[o++] -= bk * db[q + 4]! + bl * gkz;
+              }
             }
           }
         }
