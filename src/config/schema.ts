@@ -98,7 +98,7 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       ridge: Strength.default(0),
       smoothness: Strength.default(0),
-      /** Ridge on standardised columns (regularization.ts standardizedRidgeWeights); auto: for snap models. */
+      /** Ridge on standardised columns (regularization.ts standardizedRidgeWeights); auto: chosen by balance cv with ridge auto, else off. */
       standardize: z.union([z.literal('auto'), z.boolean()]).default('auto'),
     })
     .default({ ridge: 0, smoothness: 0, standardize: 'auto' }),

@@ -89,22 +89,16 @@ export function selectBalanceByCv(cache: NormalCache, baseScales: Float64Array, 
   if (opts.perGroup && !cache.perGroup) throw new Error('internal error: balance cv per group needs a cache with per-group classes');
   // the ridge metric: each choice gets a full multiplier search, the best score wins
   const choices = opts.ridgeWeightChoices ?? [opts.ridgeWeights];
-  let first: { res: CvBalanceResult; w: ArrayLike<number> | undefined } | undefined;
-  const metricScores: number[] = [];
-  let tried: CvCandidate[] = [];
-  for (const w of choices) {
-    const r = searchMultipliers(cache, baseScales, { ...opts, ridgeWeights: w });
-    metricScores.push(r.best.score);
-    tried = tried.concat(r.tried);
-    if (!first || r.best.score < first.res.best.score) first = { res: r, w };
-  }
-  opts = { ...opts, ridgeWeights: first!.w };
-  const chosen = { ridgeWeights: first!.w, metricScores: opts.ridgeWeightChoices ? metricScores : undefined };
-  if (!opts.perGroup) return { ...first!.res, tried, ...chosen };
+  const searches = choices.map((w) => searchMultipliers(cache, baseScales, { ...opts, ridgeWeights: w }));
+  const k = searches.reduce((b, r, i) => (r.best.score < searches[b].best.score ? i : b), 0);
+  let res = searches[k];
+  let tried = searches.flatMap((r) => r.tried);
+  const chosen = { ridgeWeights: choices[k], metricScores: opts.ridgeWeightChoices ? searches.map((r) => r.best.score) : undefined };
+  opts = { ...opts, ridgeWeights: choices[k] };
+  if (!opts.perGroup) return { ...res, tried, ...chosen };
   // heteroscedastic groups: reweight each (type, group) by its out-of-fold error relative to its type's, then search
   // the type multipliers again; a few rounds settle the factors (they enter only as ratios)
   const q = new Float64Array(cache.classes.length).fill(1);
-  let res = first!.res;
   let factors: Record<string, SigmaSet> = {};
   for (let round = 0; round < (opts.groupRounds ?? 3); round++) {
     const scales = Float64Array.from(cache.classes, (c, i) => baseScales[i] * q[i] * multiplierOf(res.best, c.kind));
